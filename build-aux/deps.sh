@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs the Debian packages a make target needs, or prints the apt-get line when not root.
+# Usage: build-aux/deps.sh GROUP...   (groups below, one line each)
+set -eu
+
+group_pkgs() {
+	case "$1" in
+	base) echo "gcc make pkg-config libc6-dev libpci-dev libkmod-dev libudev-dev" ;;
+	static) echo "dpkg-dev meson ninja-build gperf gcc make pkg-config python3 python3-jinja2 libcap-dev libmount-dev libzstd-dev liblzma-dev zlib1g-dev file binutils" ;;
+	e2e) echo "qemu-system-x86 busybox-static cpio kmod file" ;;
+	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd" ;;
+	nix) echo "nix-bin xz-utils" ;;
+	fuzz) echo "clang libclang-rt-14-dev valgrind" ;;
+	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
+	esac
+}
+
+pkgs=""
+for g in "$@"; do pkgs="$pkgs $(group_pkgs "$g")"; done
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+stamp=/var/lib/apt/periodic/vfio-claim-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +600 2>/dev/null)" ]; then
+	apt-get update -qq && mkdir -p "${stamp%/*}" && touch "$stamp"
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
