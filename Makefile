@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfio-claim. Knobs first; `make help` lists the targets.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DESTDIR     ?=
+STATIC      ?=
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+BUILD       ?= build
+# Where build-aux/static-deps.sh keeps the static libkmod, libpci and libudev it builds.
+CACHE       ?= $(or $(VFIO_CLAIM_CACHE),$(HOME)/.cache/vfio-claim)
+STATIC_PREFIX ?= $(CACHE)/static-deps
+
+CFLAGS      ?= -O2 -g
+WARNINGS    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+HARDENING   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARNINGS) $(HARDENING) -Iinclude $(CFLAGS)
+
+LIBS_PC     := libpci libkmod libudev
+DEPS        := build-aux/deps.sh
+
+SRCS        := $(wildcard src/*.c)
+# The edges that tests replace with fakes (tests/seams/): libkmod and libudev.
+SEAM_SRCS   := src/module.c src/wait.c
+CORE_SRCS   := $(filter-out $(SEAM_SRCS),$(SRCS))
+FAKE_SRCS   := $(wildcard tests/seams/*.c)
+UNIT_SRCS   := $(wildcard tests/unit/*.c)
+PURE_SRCS   := src/selector.c src/settings.c src/kcmdline.c src/config.c src/plan.c \
+	       src/util.c src/log.c
+
+ifeq ($(STATIC),1)
+TARGET      := $(BUILD)/static/vfio-claim
+OBJDIR      := $(BUILD)/static/obj
+LINK_CFLAGS := -I$(STATIC_PREFIX)/include
+LINK_LIBS    = -static $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
+else
+TARGET      := $(BUILD)/vfio-claim
+OBJDIR      := $(BUILD)/obj
+LINK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+LINK_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+endif
+
+OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)
+
+.PHONY: all static install uninstall clean check check-unit check-fixture check-e2e \
+	check-generators check-nix deps demo help install-dracut install-initramfs-tools \
+	install-mkinitcpio install-systemd
+
+all: $(TARGET)
+
+help:
+	@echo "make                build $(BUILD)/vfio-claim (Debian's shared libpci/libkmod/libudev)"
+	@echo "make STATIC=1       build $(BUILD)/static/vfio-claim, fully static (for the initramfs)"
+	@echo "make check          every test suite; closes with 'N passed, N failed'"
+	@echo "make demo           boot a VM and show the GPU pair claimed"
+	@echo "make install        install the binary (PREFIX, DESTDIR)"
+
+static:
+	$(MAKE) STATIC=1
+
+deps:
+	@$(DEPS) base
+
+$(OBJDIR)/%.o: %.c | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LINK_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Installs missing packages once per build tree (as root), or says which ones are missing.
+.PHONY: deps-checked
+deps-checked:
+	@$(DEPS) base $(if $(filter 1,$(STATIC)),static)
+	@if [ "$(STATIC)" = 1 ] && [ ! -f $(STATIC_PREFIX)/ldflags ]; then \
+		build-aux/static-deps.sh $(STATIC_PREFIX); fi
+
+$(TARGET): $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LINK_LIBS)
+
+# The fixture-test binary: the real program with the libkmod and libudev edges faked.
+$(BUILD)/vfio-claim-test: $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(FAKE_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libpci)
+
+$(BUILD)/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) $(PURE_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(BUILD)/obj/src/output.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+install: $(TARGET)
+	install -D -m 0755 $(TARGET) $(DESTDIR)$(BINDIR)/vfio-claim
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfio-claim
+
+install-dracut install-initramfs-tools install-mkinitcpio install-systemd:
+	initramfs-hooks/install.sh $(@:install-%=%)
+
+check-unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+check-fixture: $(BUILD)/vfio-claim-test
+	tests/fixture/run.sh $(BUILD)/vfio-claim-test
+
+SUITES := "$(MAKE) --no-print-directory check-unit" \
+	  "$(MAKE) --no-print-directory check-fixture"
+
+check: $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)
+	@tests/tally.sh $(SUITES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Device selectors: vendor:device IDs in the kernel's vfio-pci.ids syntax and PCI addresses in
+ * lspci's syntax. Pure parsing and matching, no I/O.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCI_ANY 0xffffffffu
+#define MAX_SELECTORS 256
+
+struct pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+};
+
+/* vendor:device[:subvendor[:subdevice[:class[:class_mask]]]], as vfio-pci parses ids=. */
+struct id_sel {
+	uint32_t vendor, device, subvendor, subdevice, class, class_mask;
+	bool from_vfio_pci; /* came from vfio-pci.ids= (the user's older configuration) */
+};
+
+/* [domain:]bus:dev.fn, optionally =vendor:device (the ID expected at that address). */
+struct addr_sel {
+	struct pci_addr addr;
+	bool has_id;
+	uint16_t vendor, device;
+};
+
+struct selectors {
+	struct id_sel ids[MAX_SELECTORS];
+	size_t n_ids;
+	struct addr_sel addrs[MAX_SELECTORS];
+	size_t n_addrs;
+};
+
+/* The identity a selector is matched against. class is 24 bits: base, sub, prog-if. */
+struct pci_ident {
+	struct pci_addr addr;
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class;
+};
+
+/* Each returns 0 or -EINVAL and, on error, a static string saying what is wrong. */
+int id_sel_parse(const char *token, struct id_sel *ret, const char **ret_why);
+int addr_parse(const char *token, struct pci_addr *ret, const char **ret_why);
+int addr_sel_parse(const char *token, struct addr_sel *ret, const char **ret_why);
+
+bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev);
+bool addr_eq(const struct pci_addr *a, const struct pci_addr *b);
+
+/* "0000:03:00.0" */
+void addr_format(const struct pci_addr *addr, char *buf, size_t size);

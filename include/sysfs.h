@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sysfs edge: reading a device's state and the writes that move it between drivers.
+ * Device names come from enumeration (formatted from numbers), never from user text.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "pci.h"
+
+#define VFIO_DRIVER "vfio-pci"
+
+/* Fills iommu_group, driver, override and boot_vga; missing attributes read as "none". */
+void sysfs_read_state(struct device *d);
+
+/* True when /sys/kernel/iommu_groups has at least one group. */
+bool sysfs_iommu_present(void);
+
+/* True when the device's directory still exists. */
+bool sysfs_device_present(const struct device *d);
+
+/* Writes driver_override; NULL clears it. */
+int sysfs_set_override(const struct device *d, const char *driver);
+
+/* Detaches the device from its current driver (driver/unbind). */
+int sysfs_unbind(const struct device *d);
+
+/* Asks the kernel to bind the device (bus drivers_probe). Success does not mean it bound. */
+int sysfs_probe(const struct device *d);
+
+/* Reads the current driver; "" when unbound. */
+int sysfs_read_driver(const struct device *d, char *buf, size_t size);

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Config file parsing: line by line, a bad line is reported by number and skipped. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static void parse_line(struct settings *s, char *line, size_t len, const char *where)
+{
+	char *key, *value, *eq;
+
+	if (strlen(line) != len) {
+		settings_problem(s, "%s: contains a NUL byte; ignoring the line", where);
+		return;
+	}
+	line[strcspn(line, "#")] = '\0';
+	key = trim(line);
+	if (!*key)
+		return;
+	eq = strchr(key, '=');
+	if (!eq) {
+		settings_problem(s, "%s: expected 'key = value'; ignoring the line", where);
+		return;
+	}
+	*eq = '\0';
+	value = trim(eq + 1);
+	key = trim(key);
+	/* Accept the command line's spelling too, so users can paste "vfio-claim.ids=...". */
+	if (strncmp(key, "vfio-claim.", 11) == 0 || strncmp(key, "vfio_claim.", 11) == 0)
+		key += 11;
+	if (settings_apply(s, key, value, where) == -ENOENT)
+		settings_problem(s, "%s: unknown key '%.40s'; ignoring the line", where, key);
+}
+
+void config_parse(struct settings *s, const char *text, size_t len, const char *name)
+{
+	unsigned line_no = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = 0;
+		char where[PATH_MAX + 16], *line;
+
+		while (i + n < len && text[i + n] != '\n')
+			n++;
+		line_no++;
+		snprintf(where, sizeof(where), "%s:%u", name, line_no);
+		line = malloc(n + 1);
+		if (!line) {
+			settings_problem(s, "%s: out of memory; ignoring the rest", where);
+			return;
+		}
+		memcpy(line, text + i, n);
+		line[n] = '\0';
+		parse_line(s, line, n, where);
+		free(line);
+		i += n + 1;
+	}
+}
+
+int config_read(struct settings *s, const char *file, bool explicit_file)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+	int r;
+
+	r = root_path(path, sizeof(path), "%s", file);
+	if (r < 0) {
+		settings_problem(s, "%s: path too long", file);
+		return r;
+	}
+	r = read_file(path, CONFIG_MAX, &text, &len);
+	if (r == -ENOENT && !explicit_file)
+		return r;
+	if (r == -EFBIG) {
+		settings_problem(s, "%s: larger than %d bytes; ignoring it", file, CONFIG_MAX);
+		return r;
+	}
+	if (r < 0) {
+		settings_problem(s, "%s: cannot read it: %s; ignoring it", file, strerror(-r));
+		return r;
+	}
+	config_parse(s, text, len, file);
+	free(text);
+	return 0;
+}

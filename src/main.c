@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-claim: keep the host's drivers off the devices meant for a VM, from the first moment
+ * of boot. Read main() top to bottom: it is the sequence that runs in the initrd.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "claim.h"
+#include "commands.h"
+#include "config.h"
+#include "kcmdline.h"
+#include "log.h"
+#include "module.h"
+#include "options.h"
+#include "output.h"
+#include "pci.h"
+#include "plan.h"
+#include "settings.h"
+#include "sysfs.h"
+#include "util.h"
+#include "wait.h"
+
+struct claim_state {
+	const struct options *opt;
+	const struct settings *set;
+	bool module_tried;
+	int module_error;
+	struct module_report module;
+	char reported[MAX_SELECTORS * 2][24]; /* devices already logged, for the wait passes */
+	size_t n_reported;
+	unsigned failures;
+	struct plan missing; /* only the missing-address part is used */
+};
+
+/* Config file, then kernel command line, then arguments: later sources win for switches. */
+static void gather_settings(const struct options *opt, struct settings *set)
+{
+	static struct settings from_config, from_cmdline;
+	char ids[MAX_VALUE_LEN];
+
+	config_read(&from_config, opt->config, opt->config_explicit);
+	if (!opt->no_cmdline)
+		kcmdline_read(&from_cmdline);
+	/* "options vfio-pci ids=" in modprobe.d is the same wish as vfio-pci.ids= */
+	if (module_configured_ids(ids, sizeof(ids)) == 0 && ids[0])
+		settings_add_ids(&from_config, ids, true, "modprobe.d options for vfio-pci");
+	settings_merge(set, &from_config);
+	settings_merge(set, &from_cmdline);
+	settings_merge(set, &opt->args);
+}
+
+static void report_problems(const struct settings *set)
+{
+	for (unsigned i = 0; i < set->n_problems; i++)
+		log_error("%s", set->problems[i]);
+	if (set->more_problems)
+		log_error("... and %u more problems like these", set->more_problems);
+}
+
+static bool already_reported(struct claim_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->n_reported; i++)
+		if (str_eq(st->reported[i], name))
+			return true;
+	if (st->n_reported < ARRAY_SIZE(st->reported))
+		copy_str(st->reported[st->n_reported++], sizeof(st->reported[0]), name);
+	return false;
+}
+
+static void load_vfio_pci(struct claim_state *st)
+{
+	if (st->module_tried)
+		return;
+	st->module_tried = true;
+	st->module_error = module_load_vfio_pci(&st->module);
+	if (st->module_error < 0)
+		log_error("cannot load vfio-pci: %s", st->module.detail);
+	else if (st->module.dropped[0])
+		log_notice("loaded vfio-pci without its '%s': those IDs are claimed through "
+			   "driver_override, where the safety rules apply",
+			   st->module.dropped);
+	else
+		log_debug("vfio-pci %s", st->module.already ? "was already there" : "loaded");
+}
+
+/* One pass: scan, plan, write overrides, load vfio-pci, probe, verify, log. */
+static int claim_pass(struct claim_state *st)
+{
+	const struct settings *set = st->set;
+	struct device_list devs;
+	struct plan plan;
+	bool logged = false;
+	int r;
+
+	r = pci_scan(&devs);
+	if (r < 0)
+		return r;
+	r = plan_build(&devs, &set->sel,
+		       &(struct plan_options){.unbind = set->unbind,
+					      .allow_boot_vga = set->allow_boot_vga,
+					      .group = set->group,
+					      .iommu_present = sysfs_iommu_present()},
+		       &plan);
+	if (r < 0) {
+		device_list_free(&devs);
+		return r;
+	}
+	if (!st->opt->dry_run) {
+		claim_detach(&devs, &plan);
+		if (claim_needs_driver(&plan) || st->opt->modprobe)
+			load_vfio_pci(st);
+		claim_bind(&devs, &plan, st->module_error, &st->module);
+	}
+	st->failures = 0;
+	for (size_t i = 0; i < devs.n; i++) {
+		if (plan_entry_is_problem(&plan.entry[i], set->strict))
+			st->failures++;
+		if (plan.entry[i].by == BY_NONE || already_reported(st, devs.dev[i].name))
+			continue;
+		output_device_line(&devs.dev[i], &plan.entry[i], st->opt->dry_run);
+		logged = true;
+	}
+	if (logged)
+		output_notes(&plan);
+	memcpy(st->missing.missing, plan.missing, sizeof(plan.missing));
+	st->missing.n_missing = plan.n_missing;
+	plan_free(&plan);
+	device_list_free(&devs);
+	return 0;
+}
+
+static long seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Devices selected by address that are not there yet: claim each as its uevent comes in. */
+static void wait_for_late_devices(struct claim_state *st, struct waiter *w)
+{
+	long deadline = seconds_now() + st->set->wait;
+	char name[64];
+
+	if (st->missing.n_missing)
+		log_notice("waiting up to %u s for %zu selected device(s) to appear",
+			   st->set->wait, st->missing.n_missing);
+	while (st->missing.n_missing > 0 && seconds_now() < deadline) {
+		int r = wait_next(w, (int)(deadline - seconds_now()) * 1000, name, sizeof(name));
+
+		if (r < 0) {
+			log_error("cannot watch for new devices: %s", strerror(-r));
+			return;
+		}
+		if (r == 0)
+			return;
+		log_debug("%s appeared", name);
+		claim_pass(st);
+	}
+}
+
+static void report_missing(struct claim_state *st)
+{
+	char name[24];
+
+	for (size_t i = 0; i < st->missing.n_missing; i++) {
+		addr_format(&st->missing.missing[i], name, sizeof(name));
+		log_error("%s: selected by address but not present%s", name,
+			  st->set->wait ? " (not even after waiting)" : " (use --wait if it comes late)");
+		st->failures++;
+	}
+}
+
+static int run_claim(const struct options *opt, const struct settings *set)
+{
+	static struct claim_state st;
+	struct waiter *w = NULL;
+	int r;
+
+	st = (struct claim_state){.opt = opt, .set = set};
+	if (set->off) {
+		log_notice("disabled by vfio-claim=off: not touching any device");
+		if (opt->modprobe)
+			load_vfio_pci(&st);
+		return st.module_error < 0 ? EXIT_NOT_CLAIMED : EXIT_OK;
+	}
+	if (set->strict && set->n_problems) {
+		log_error("--strict: the configuration has errors, not claiming anything");
+		return EXIT_USAGE;
+	}
+	if (!settings_any_selector(set) && !opt->modprobe) {
+		log_info("no device selected (see vfio-claim --help); nothing to do");
+		return set->n_problems ? EXIT_USAGE : EXIT_OK;
+	}
+	/* Listen before scanning, so a device that appears in between is not missed. */
+	if (set->wait && set->sel.n_addrs && !opt->dry_run) {
+		r = wait_open(&w);
+		if (r < 0)
+			log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
+	}
+	r = claim_pass(&st);
+	if (r < 0) {
+		wait_close(w);
+		return EXIT_NOT_CLAIMED;
+	}
+	if (w)
+		wait_for_late_devices(&st, w);
+	wait_close(w);
+	report_missing(&st);
+
+	if (opt->modprobe)
+		return st.module_error < 0 ? EXIT_NOT_CLAIMED : EXIT_OK;
+	if (set->n_problems)
+		return EXIT_USAGE;
+	return st.failures ? EXIT_NOT_CLAIMED : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static struct options opt;
+	static struct settings set;
+	enum log_level level = LOG_NOTICE;
+	int r;
+
+	r = options_parse(argc, argv, &opt);
+	if (r != 0)
+		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (opt.quiet)
+		level = LOG_WARNING;
+	if (opt.verbose)
+		level = LOG_DEBUG;
+	log_setup(level, opt.kmsg || opt.modprobe || log_should_use_kmsg());
+	root_set(opt.root);
+
+	gather_settings(&opt, &set);
+	report_problems(&set);
+
+	switch (opt.cmd) {
+	case CMD_STATUS:
+		return status_run(&opt, &set);
+	case CMD_RELEASE:
+		return release_run(&opt);
+	case CMD_DOCTOR:
+		return doctor_run(&opt, &set);
+	case CMD_CLAIM:
+	default:
+		return run_claim(&opt, &set);
+	}
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Formatting only: no decisions are taken here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "output.h"
+
+static const char *verb(const struct plan_entry *e, bool dry_run)
+{
+	if (e->failed)
+		return "failed";
+	switch (e->action) {
+	case ACTION_CLAIM:
+		return dry_run ? "would claim" : "to claim";
+	case ACTION_CLAIMED:
+		return "claimed";
+	case ACTION_REFUSE:
+		return "refused";
+	case ACTION_SKIP:
+	default:
+		return "skipped";
+	}
+}
+
+void output_device_line(const struct device *d, const struct plan_entry *e, bool dry_run)
+{
+	enum log_level level = LOG_NOTICE;
+
+	if (e->by == BY_NONE)
+		level = LOG_DEBUG;
+	else if (e->failed || (e->counts && e->action != ACTION_CLAIMED &&
+			       e->action != ACTION_CLAIM))
+		level = LOG_ERR;
+	else if (e->action == ACTION_REFUSE || e->group_warning)
+		level = LOG_WARNING;
+	log_msg(level, "%s [%04x:%04x] %s: %s%s%s%s", d->name, d->id.vendor, d->id.device,
+		verb(e, dry_run), e->reason, e->via[0] ? " (" : "", e->via, e->via[0] ? ")" : "");
+}
+
+void output_notes(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->n_notes; i++)
+		log_warning("%s", plan->notes[i]);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_device(FILE *out, const struct device *d, const struct plan_entry *e)
+{
+	char buf[16];
+
+	fputs("{\"address\":", out);
+	json_string(out, d->name);
+	snprintf(buf, sizeof(buf), "%04x", d->id.vendor);
+	fputs(",\"vendor\":", out);
+	json_string(out, buf);
+	snprintf(buf, sizeof(buf), "%04x", d->id.device);
+	fputs(",\"device\":", out);
+	json_string(out, buf);
+	snprintf(buf, sizeof(buf), "%06x", d->id.class);
+	fputs(",\"class\":", out);
+	json_string(out, buf);
+	if (d->iommu_group == NO_GROUP)
+		fputs(",\"iommu_group\":null", out);
+	else
+		fprintf(out, ",\"iommu_group\":%d", d->iommu_group);
+	fputs(",\"driver\":", out);
+	json_string(out, d->driver);
+	fputs(",\"driver_override\":", out);
+	json_string(out, d->override);
+	if (d->boot_vga < 0)
+		fputs(",\"boot_vga\":null", out);
+	else
+		fprintf(out, ",\"boot_vga\":%s", d->boot_vga ? "true" : "false");
+	fputs(",\"selected\":", out);
+	fputs(e->by != BY_NONE ? "true" : "false", out);
+	fputs(",\"action\":", out);
+	json_string(out, action_name(e->action));
+	fputs(",\"reason\":", out);
+	json_string(out, e->reason);
+	fputs(",\"via\":", out);
+	json_string(out, e->via);
+	fprintf(out, ",\"group_viable\":%s}", e->group_warning ? "false" : "true");
+}
+
+void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
+		   bool iommu_present, bool json)
+{
+	if (json) {
+		fprintf(out, "{\"iommu\":%s,\"devices\":[", iommu_present ? "true" : "false");
+		for (size_t i = 0; i < devs->n; i++) {
+			if (i)
+				fputc(',', out);
+			json_device(out, &devs->dev[i], &plan->entry[i]);
+		}
+		fputs("],\"notes\":[", out);
+		for (size_t i = 0; i < plan->n_notes; i++) {
+			if (i)
+				fputc(',', out);
+			json_string(out, plan->notes[i]);
+		}
+		fputs("]}\n", out);
+		return;
+	}
+	if (!iommu_present)
+		fputs("IOMMU: off (no /sys/kernel/iommu_groups): vfio-pci cannot bind anything\n",
+		      out);
+	fprintf(out, "%-13s %-9s %-6s %-5s %-14s %-9s %-4s %-7s %s\n", "ADDRESS", "ID", "CLASS",
+		"GROUP", "DRIVER", "OVERRIDE", "BOOT", "ACTION", "REASON");
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct device *d = &devs->dev[i];
+		const struct plan_entry *e = &plan->entry[i];
+		char group[12] = "-";
+
+		if (d->iommu_group != NO_GROUP)
+			snprintf(group, sizeof(group), "%d", d->iommu_group);
+		fprintf(out, "%-13s %04x:%04x %04x   %-5s %-14s %-9s %-4s %-7s %s%s%s%s\n", d->name,
+			d->id.vendor, d->id.device, device_class16(d), group,
+			d->driver[0] ? d->driver : "-", d->override[0] ? d->override : "-",
+			d->boot_vga == 1 ? "yes" : "-", action_name(e->action), e->reason,
+			e->via[0] ? " (" : "", e->via, e->via[0] ? ")" : "");
+	}
+	for (size_t i = 0; i < plan->n_notes; i++)
+		fprintf(out, "note: %s\n", plan->notes[i]);
+}

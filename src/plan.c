@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The safety rules live here, in one place:
+ *  - bridges (class 06) are never claimed: the devices behind them would go with them;
+ *  - the boot VGA is the host's console: refused unless --allow-boot-vga;
+ *  - mass storage matched only by ID is refused: the boot disk may be the same model;
+ *  - without an IOMMU, vfio-pci cannot bind at all, so nothing is touched;
+ *  - a device on a host driver is left alone unless --unbind.
+ * A selected display brings its slot's audio, USB and UCSI functions when they share its
+ * IOMMU group, since passing half a card through fails in the guest.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "sysfs.h"
+#include "util.h"
+
+#define CLASS_BRIDGE 0x06
+#define CLASS_STORAGE 0x01
+#define CLASS_DISPLAY 0x03
+
+static const unsigned companion_classes[] = {
+	0x0403, /* HDA audio */
+	0x0c03, /* USB controller (USB-C on the card) */
+	0x0c80, /* serial bus: the UCSI controller of USB-C */
+};
+
+const char *action_name(enum action a)
+{
+	switch (a) {
+	case ACTION_CLAIM:
+		return "claim";
+	case ACTION_CLAIMED:
+		return "claimed";
+	case ACTION_REFUSE:
+		return "refuse";
+	case ACTION_SKIP:
+	default:
+		return "skip";
+	}
+}
+
+static void set_reason(struct plan_entry *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_reason(struct plan_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void append_reason(struct plan_entry *e, const char *text)
+{
+	size_t n = strlen(e->reason);
+
+	snprintf(e->reason + n, sizeof(e->reason) - n, "%s", text);
+}
+
+static bool is_taken(const struct plan_entry *e)
+{
+	return e->action == ACTION_CLAIM || e->action == ACTION_CLAIMED;
+}
+
+/* The per-device rules, for a device that some selector (or a companion rule) picked. */
+static void decide(const struct device *d, struct plan_entry *e, const struct plan_options *opt)
+{
+	bool explicit_choice = e->by == BY_ADDRESS;
+
+	e->counts = true;
+	if (device_base_class(d) == CLASS_BRIDGE) {
+		e->action = ACTION_REFUSE;
+		e->counts = explicit_choice;
+		set_reason(e, "is a PCI bridge; bridges are never claimed");
+	} else if (d->boot_vga == 1 && !opt->allow_boot_vga) {
+		e->action = ACTION_REFUSE;
+		e->counts = explicit_choice;
+		set_reason(e, "is the boot VGA (the host console); use --allow-boot-vga for "
+			      "single-GPU passthrough");
+	} else if (device_base_class(d) == CLASS_STORAGE && e->by != BY_ADDRESS) {
+		e->action = ACTION_REFUSE;
+		e->counts = false;
+		set_reason(e, "is a storage controller selected only by ID (the boot disk may be "
+			      "the same model); select it by address to claim it");
+	} else if (!opt->iommu_present) {
+		e->action = ACTION_REFUSE;
+		set_reason(e, "no IOMMU is active, vfio-pci cannot bind; enable it "
+			      "(intel_iommu=on or amd_iommu=on) and VT-d/AMD-Vi in the firmware");
+	} else if (d->iommu_group == NO_GROUP) {
+		e->action = ACTION_REFUSE;
+		set_reason(e, "has no IOMMU group, vfio-pci cannot bind it");
+	} else if (str_eq(d->driver, VFIO_DRIVER)) {
+		e->action = ACTION_CLAIMED;
+		set_reason(e, "bound to vfio-pci already");
+	} else if (d->driver[0] && !opt->unbind) {
+		e->action = ACTION_SKIP;
+		set_reason(e, "bound to %s already, leaving it (use --unbind to take it)",
+			   d->driver);
+	} else if (d->driver[0]) {
+		e->action = ACTION_CLAIM;
+		e->unbind = true;
+		set_reason(e, "will be unbound from %s", d->driver);
+	} else {
+		e->action = ACTION_CLAIM;
+		set_reason(e, "unbound");
+	}
+}
+
+static void select_direct(const struct device_list *devs, const struct selectors *sel,
+			  const struct plan_options *opt, struct plan *plan)
+{
+	for (size_t a = 0; a < sel->n_addrs; a++) {
+		const struct addr_sel *s = &sel->addrs[a];
+		const struct device *d = device_find(devs, &s->addr);
+		struct plan_entry *e;
+
+		if (!d) {
+			plan->missing[plan->n_missing++] = s->addr;
+			continue;
+		}
+		e = &plan->entry[d - devs->dev];
+		if (e->by == BY_ADDRESS)
+			continue;
+		e->by = BY_ADDRESS;
+		copy_str(e->via, sizeof(e->via), "selected by address");
+		if (s->has_id && (s->vendor != d->id.vendor || s->device != d->id.device)) {
+			e->action = ACTION_REFUSE;
+			e->counts = true;
+			set_reason(e, "expected %04x:%04x at this address but found %04x:%04x "
+				      "(hardware moved?); not touching it",
+				   s->vendor, s->device, d->id.vendor, d->id.device);
+			continue;
+		}
+		decide(d, e, opt);
+	}
+	for (size_t i = 0; i < devs->n; i++) {
+		struct plan_entry *e = &plan->entry[i];
+
+		if (e->by != BY_NONE)
+			continue;
+		for (size_t k = 0; k < sel->n_ids; k++) {
+			if (!id_sel_match(&sel->ids[k], &devs->dev[i].id))
+				continue;
+			e->by = BY_ID;
+			e->from_vfio_pci = sel->ids[k].from_vfio_pci;
+			copy_str(e->via, sizeof(e->via),
+				 e->from_vfio_pci ? "selected by vfio-pci.ids" : "selected by ID");
+			decide(&devs->dev[i], e, opt);
+			break;
+		}
+	}
+}
+
+static bool is_companion_class(const struct device *d)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(companion_classes); i++)
+		if (device_class16(d) == companion_classes[i])
+			return true;
+	return false;
+}
+
+static bool same_slot(const struct device *a, const struct device *b)
+{
+	return a->id.addr.domain == b->id.addr.domain && a->id.addr.bus == b->id.addr.bus &&
+	       a->id.addr.dev == b->id.addr.dev;
+}
+
+/* Adds what goes with each taken device: its card's functions, or with --group its group. */
+static void select_followers(const struct device_list *devs, const struct plan_options *opt,
+			     struct plan *plan)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct device *d = &devs->dev[i];
+
+		if (!is_taken(&plan->entry[i]))
+			continue;
+		for (size_t k = 0; k < devs->n; k++) {
+			const struct device *o = &devs->dev[k];
+			struct plan_entry *e = &plan->entry[k];
+			bool companion = device_base_class(d) == CLASS_DISPLAY &&
+					 same_slot(d, o) && is_companion_class(o) &&
+					 o->iommu_group == d->iommu_group;
+			bool group_member = opt->group && o->iommu_group == d->iommu_group &&
+					    device_base_class(o) != CLASS_BRIDGE;
+
+			if (k == i || e->by != BY_NONE || (!companion && !group_member))
+				continue;
+			e->by = companion ? BY_COMPANION : BY_GROUP;
+			decide(o, e, opt);
+			if (!companion && device_base_class(o) == CLASS_STORAGE) {
+				e->action = ACTION_REFUSE;
+				set_reason(e, "is a storage controller joined only through --group; "
+					      "select it by address to claim it");
+			}
+			snprintf(e->via, sizeof(e->via), "%s %s",
+				 companion ? "companion of" : "same IOMMU group as", d->name);
+		}
+	}
+}
+
+/* A group is viable for VFIO only when no member stays on a host driver (bridges aside). */
+static void check_groups(const struct device_list *devs, struct plan *plan)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct device *d = &devs->dev[i];
+		char holders[PLAN_REASON_MAX] = "";
+		bool first_of_group = true;
+		size_t n = 0;
+
+		if (!is_taken(&plan->entry[i]) || d->iommu_group == NO_GROUP)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (is_taken(&plan->entry[k]) && devs->dev[k].iommu_group == d->iommu_group)
+				first_of_group = false;
+		for (size_t k = 0; k < devs->n; k++) {
+			const struct device *o = &devs->dev[k];
+
+			if (o->iommu_group != d->iommu_group || is_taken(&plan->entry[k]) ||
+			    device_base_class(o) == CLASS_BRIDGE || !o->driver[0] ||
+			    str_eq(o->driver, VFIO_DRIVER))
+				continue;
+			n += (size_t)snprintf(holders + n, n < sizeof(holders) ? sizeof(holders) - n : 0,
+					      "%s%s (%s)", n ? ", " : "", o->name, o->driver);
+			if (n >= sizeof(holders))
+				n = sizeof(holders) - 1;
+		}
+		if (!holders[0])
+			continue;
+		plan->entry[i].group_warning = true;
+		append_reason(&plan->entry[i], "; its IOMMU group is not viable");
+		if (first_of_group && plan->n_notes < PLAN_NOTES_MAX)
+			snprintf(plan->notes[plan->n_notes++], PLAN_REASON_MAX,
+				 "IOMMU group %d is not viable for VFIO: %s stay on host drivers "
+				 "(select them too, or use --group)",
+				 d->iommu_group, holders);
+	}
+}
+
+int plan_build(const struct device_list *devs, const struct selectors *sel,
+	       const struct plan_options *opt, struct plan *ret)
+{
+	struct plan plan = {.n = devs->n};
+
+	plan.entry = calloc(devs->n ? devs->n : 1, sizeof(*plan.entry));
+	if (!plan.entry)
+		return -ENOMEM;
+	select_direct(devs, sel, opt, &plan);
+	select_followers(devs, opt, &plan);
+	check_groups(devs, &plan);
+	for (size_t i = 0; i < devs->n; i++)
+		if (plan.entry[i].by == BY_NONE)
+			set_reason(&plan.entry[i], "not selected");
+	*ret = plan;
+	return 0;
+}
+
+void plan_free(struct plan *plan)
+{
+	free(plan->entry);
+	*plan = (struct plan){0};
+}
+
+bool plan_entry_is_problem(const struct plan_entry *e, bool strict)
+{
+	if (e->by == BY_NONE)
+		return false;
+	if (strict && (e->action == ACTION_REFUSE || e->group_warning))
+		return true;
+	if (e->failed)
+		return true;
+	return e->counts && e->action != ACTION_CLAIMED && e->action != ACTION_CLAIM;
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * "vfio-claim release ADDR...": the way back. The override is cleared first, so the probe
+ * that follows the unbind lets the host driver (if loaded) take the device again.
+ */
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "pci.h"
+#include "selector.h"
+#include "sysfs.h"
+#include "util.h"
+
+static int release_one(struct device *d)
+{
+	int r;
+
+	if (d->driver[0] && !str_eq(d->driver, VFIO_DRIVER)) {
+		log_notice("%s: on %s, not on vfio-pci; leaving it", d->name, d->driver);
+		return 0;
+	}
+	if (d->override[0]) {
+		r = sysfs_set_override(d, NULL);
+		if (r < 0) {
+			log_error("%s: cannot clear driver_override (%s)", d->name, strerror(-r));
+			return r;
+		}
+	}
+	if (d->driver[0]) {
+		r = sysfs_unbind(d);
+		if (r < 0) {
+			log_error("%s: cannot unbind it from vfio-pci (%s)", d->name, strerror(-r));
+			return r;
+		}
+	}
+	r = sysfs_probe(d);
+	if (r < 0)
+		log_debug("%s: probe request failed (%s)", d->name, strerror(-r));
+	sysfs_read_state(d);
+	if (d->driver[0])
+		log_notice("%s [%04x:%04x] released: now on %s", d->name, d->id.vendor,
+			   d->id.device, d->driver);
+	else
+		log_notice("%s [%04x:%04x] released: no driver took it (is its host driver "
+			   "loaded?)",
+			   d->name, d->id.vendor, d->id.device);
+	return 0;
+}
+
+int release_run(const struct options *opt)
+{
+	struct device_list devs;
+	int status = EXIT_OK, r;
+
+	r = pci_scan(&devs);
+	if (r < 0)
+		return EXIT_NOT_CLAIMED;
+	for (int i = 0; i < opt->n_operands; i++) {
+		const char *why = NULL;
+		struct pci_addr addr;
+		struct device *d;
+
+		if (addr_parse(opt->operands[i], &addr, &why) < 0) {
+			log_error("bad address '%.40s': %s", opt->operands[i], why);
+			status = EXIT_USAGE;
+			continue;
+		}
+		d = device_find(&devs, &addr);
+		if (!d) {
+			log_error("%s: no such device", opt->operands[i]);
+			if (status == EXIT_OK)
+				status = EXIT_NOT_CLAIMED;
+			continue;
+		}
+		if (release_one(d) < 0 && status == EXIT_OK)
+			status = EXIT_NOT_CLAIMED;
+	}
+	device_list_free(&devs);
+	return status;
+}
