@@ -119,11 +119,6 @@ int options_parse(int argc, char **argv, struct options *ret)
 	struct options o = {.cmd = CMD_CLAIM, .config = CONFIG_DEFAULT};
 	int c;
 
-	/* The command may come first, as in "vfio-claim status --json". */
-	if (argc > 1 && argv[1][0] != '-' && take_command(argv[1], &o.cmd) == 0) {
-		argv++;
-		argc--;
-	}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hqv", long_options, NULL)) != -1) {
@@ -194,6 +189,11 @@ int options_parse(int argc, char **argv, struct options *ret)
 	}
 	o.operands = argv + optind;
 	o.n_operands = argc - optind;
+	/* getopt moved the operands to the end: the first may be the command. */
+	if (o.n_operands > 0 && take_command(o.operands[0], &o.cmd) == 0) {
+		o.operands++;
+		o.n_operands--;
+	}
 	/* modprobe appends the module's options to install commands; they are not ours. */
 	if (o.n_operands > 0 && o.cmd != CMD_RELEASE && !o.modprobe) {
 		fprintf(stderr, "vfio-claim: unexpected argument '%s'\n%s", o.operands[0], usage);

@@ -194,7 +194,9 @@ static void select_followers(const struct device_list *devs, const struct plan_o
 			e->by = companion ? BY_COMPANION : BY_GROUP;
 			decide(o, e, opt);
 			if (!companion && device_base_class(o) == CLASS_STORAGE) {
+				/* The group cannot be viable then: --group users need to know. */
 				e->action = ACTION_REFUSE;
+				e->counts = true;
 				set_reason(e, "is a storage controller joined only through --group; "
 					      "select it by address to claim it");
 			}

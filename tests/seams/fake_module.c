@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,16 +29,40 @@ static void fake_read(const char *name, char *buf, size_t size)
 		read_attr(path, buf, size);
 }
 
-static void fake_call(const char *fmt, const char *arg)
+static void fake_call(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void fake_call(const char *fmt, ...)
 {
 	char path[PATH_MAX];
+	va_list ap;
 	FILE *f;
 
 	if (root_path(path, sizeof(path), "/fake/calls") < 0 || !(f = fopen(path, "ae")))
 		return;
-	fprintf(f, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
 	fputc('\n', f);
 	fclose(f);
+}
+
+/* An unbind written to drivers/NAME/unbind takes effect when the fake kernel next runs. */
+static void apply_unbind(const char *dir, const char *name)
+{
+	char path[3 * PATH_MAX], target[PATH_MAX], unbind[4 * PATH_MAX], *text;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	snprintf(unbind, sizeof(unbind), "%s/%s/%s/unbind", dir, name, target);
+	if (read_file(unbind, 65536, &text, NULL) < 0)
+		return;
+	if (strstr(text, name) && unlink(path) == 0)
+		fake_call("unbind %s from %s", name, strrchr(target, '/') + 1);
+	free(text);
 }
 
 static void bind_overridden(void)
@@ -53,6 +79,7 @@ static void bind_overridden(void)
 		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, e->d_name);
 		if (read_attr(path, value, sizeof(value)) < 0 || !str_eq(value, "vfio-pci"))
 			continue;
+		apply_unbind(dir, e->d_name);
 		snprintf(path, sizeof(path), "%s/%s/driver", dir, e->d_name);
 		if (access(path, F_OK) == 0)
 			continue;
