@@ -193,7 +193,7 @@ static int run_claim(const struct options *opt, const struct settings *set)
 		return EXIT_USAGE;
 	}
 	if (!settings_any_selector(set) && !opt->modprobe) {
-		log_info("no device selected (see vfio-claim --help); nothing to do");
+		log_notice("no device selected (see vfio-claim --help); nothing to do");
 		return set->n_problems ? EXIT_USAGE : EXIT_OK;
 	}
 	/* Listen before scanning, so a device that appears in between is not missed. */

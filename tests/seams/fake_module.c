@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -118,12 +119,15 @@ int module_load_vfio_pci(struct module_report *ret)
 	}
 	ret->already = loaded() || str_eq(mode, "eexist");
 	if (strstr(options, "ids="))
-		snprintf(ret->dropped, sizeof(ret->dropped), "%s", strstr(options, "ids="));
+		snprintf(ret->dropped, sizeof(ret->dropped), "%.*s",
+			 (int)strcspn(strstr(options, "ids="), " "), strstr(options, "ids="));
 	fake_call("load vfio_pci ignoring install commands and ids= (%s)", options);
 	if (root_path(path, sizeof(path), "/sys/module/vfio_pci") == 0)
 		mkdir(path, 0755);
-	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci") == 0)
-		mkdir(path, 0755);
+	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci") == 0 &&
+	    mkdir(path, 0755) == 0 &&
+	    root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci/unbind") == 0)
+		close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 	if (!str_eq(mode, "nobind"))
 		bind_overridden();
 	return 0;
