@@ -102,11 +102,31 @@ check-unit: $(BUILD)/unit-tests
 check-fixture: $(BUILD)/vfio-claim-test
 	tests/fixture/run.sh $(BUILD)/vfio-claim-test
 
+check-e2e: static
+	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/e2e/run.sh
+
+check-generators: static
+	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/generators/run.sh
+
+check-nix:
+	tests/nix/run.sh
+
+demo: static
+	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/e2e/demo.sh
+
+# Each suite prints PASS:/FAIL: lines; tests/tally.sh closes with "N passed, N failed".
 SUITES := "$(MAKE) --no-print-directory check-unit" \
-	  "$(MAKE) --no-print-directory check-fixture"
+	  "$(MAKE) --no-print-directory check-fixture" \
+	  "$(MAKE) --no-print-directory check-sanitize" \
+	  "$(MAKE) --no-print-directory check-fuzz-smoke" \
+	  "$(MAKE) --no-print-directory check-nix" \
+	  "$(MAKE) --no-print-directory check-e2e" \
+	  "$(MAKE) --no-print-directory check-generators"
 
 check: $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)
 	@tests/tally.sh $(SUITES)
+
+include mk/hardening.mk
 
 clean:
 	rm -rf $(BUILD)
