@@ -17,6 +17,7 @@
 #include "module.h"
 #include "pci.h"
 #include "plan.h"
+#include "survey.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -167,30 +168,20 @@ int doctor_run(const struct options *opt, const struct settings *set)
 	struct device_list devs;
 	struct plan plan;
 	char line[512];
-	int r;
 
 	(void)opt;
 	klog_read(&doc.log);
 	doc.claim_ran = klog_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
 	check_iommu(&doc);
 	check_module(&doc);
-	r = pci_scan(&devs);
-	if (r == 0) {
-		r = plan_build(&devs, &set->sel,
-			       &(struct plan_options){.unbind = set->unbind,
-						      .allow_boot_vga = set->allow_boot_vga,
-						      .group = set->group,
-						      .iommu_present = sysfs_iommu_present()},
-			       &plan);
-		if (r == 0) {
-			for (size_t i = 0; i < devs.n; i++)
-				check_device(&doc, &devs.dev[i], &plan.entry[i]);
-			for (size_t i = 0; i < plan.n_notes; i++)
-				problem(&doc, "pass the whole group through (--group), or move the "
-					      "card to a slot with its own group (ACS)",
-					"%s", plan.notes[i]);
-			plan_free(&plan);
-		}
+	if (survey(set, &devs, &plan, NULL) == 0) {
+		for (size_t i = 0; i < devs.n; i++)
+			check_device(&doc, &devs.dev[i], &plan.entry[i]);
+		for (size_t i = 0; i < plan.n_notes; i++)
+			problem(&doc, "pass the whole group through (--group), or move the card to a "
+				      "slot with its own group (ACS)",
+				"%s", plan.notes[i]);
+		plan_free(&plan);
 		device_list_free(&devs);
 	}
 	if (!settings_any_selector(set))

@@ -19,6 +19,7 @@
 #include "pci.h"
 #include "plan.h"
 #include "settings.h"
+#include "survey.h"
 #include "sysfs.h"
 #include "util.h"
 #include "wait.h"
@@ -95,19 +96,9 @@ static int claim_pass(struct claim_state *st)
 	bool logged = false;
 	int r;
 
-	r = pci_scan(&devs);
+	r = survey(set, &devs, &plan, NULL);
 	if (r < 0)
 		return r;
-	r = plan_build(&devs, &set->sel,
-		       &(struct plan_options){.unbind = set->unbind,
-					      .allow_boot_vga = set->allow_boot_vga,
-					      .group = set->group,
-					      .iommu_present = sysfs_iommu_present()},
-		       &plan);
-	if (r < 0) {
-		device_list_free(&devs);
-		return r;
-	}
 	if (!st->opt->dry_run) {
 		claim_detach(&devs, &plan);
 		if (claim_needs_driver(&plan) || st->opt->modprobe)

@@ -4,30 +4,16 @@
 
 #include "commands.h"
 #include "output.h"
-#include "pci.h"
-#include "plan.h"
-#include "sysfs.h"
+#include "survey.h"
 
 int status_run(const struct options *opt, const struct settings *set)
 {
-	bool iommu = sysfs_iommu_present();
 	struct device_list devs;
 	struct plan plan;
-	int r;
+	bool iommu;
 
-	r = pci_scan(&devs);
-	if (r < 0)
+	if (survey(set, &devs, &plan, &iommu) < 0)
 		return EXIT_NOT_CLAIMED;
-	r = plan_build(&devs, &set->sel,
-		       &(struct plan_options){.unbind = set->unbind,
-					      .allow_boot_vga = set->allow_boot_vga,
-					      .group = set->group,
-					      .iommu_present = iommu},
-		       &plan);
-	if (r < 0) {
-		device_list_free(&devs);
-		return EXIT_NOT_CLAIMED;
-	}
 	output_status(stdout, &devs, &plan, iommu, opt->json);
 	plan_free(&plan);
 	device_list_free(&devs);

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The machine as it is now (libpci + sysfs) turned into a plan by the pure planner. */
+#include "survey.h"
+#include "sysfs.h"
+
+int survey(const struct settings *set, struct device_list *ret_devs, struct plan *ret_plan,
+	   bool *ret_iommu)
+{
+	bool iommu = sysfs_iommu_present();
+	struct plan_options opt = {
+		.unbind = set->unbind,
+		.allow_boot_vga = set->allow_boot_vga,
+		.group = set->group,
+		.iommu_present = iommu,
+	};
+	struct device_list devs;
+	int r;
+
+	r = pci_scan(&devs);
+	if (r < 0)
+		return r;
+	r = plan_build(&devs, &set->sel, &opt, ret_plan);
+	if (r < 0) {
+		device_list_free(&devs);
+		return r;
+	}
+	*ret_devs = devs;
+	if (ret_iommu)
+		*ret_iommu = iommu;
+	return 0;
+}
