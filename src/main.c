@@ -20,7 +20,6 @@
 #include "plan.h"
 #include "settings.h"
 #include "survey.h"
-#include "sysfs.h"
 #include "util.h"
 #include "wait.h"
 
