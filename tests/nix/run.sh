@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Offline tests of the Nix side: nix/module.nix evaluated inside real NixOS (nixpkgs lib/ + nixos/
+# of August 2024, from ../shared/nixpkgs) with a stub package set, nix/package.nix and flake.nix
+# evaluated with the same stub, and every .nix file parsed. Needs only Debian's nix-bin
+# (build-aux/deps.sh nix); nothing is built and nothing is written under /nix: Nix runs with the
+# dummy:// store (even a read-only local store would create /nix/store) and a state directory in
+# a temporary folder, so it works as root in a container without a nixbld group or a sandbox.
+#
+# Prints PASS:/FAIL: nix/<name> per test; SKIP only when nix-instantiate is not installed.
+# NIX_TESTS_JOBS=N runs N evaluations at once (default: CPUs, at most 4; each takes ~1-2 s and ~250 MB).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+if ! command -v nix-instantiate >/dev/null 2>&1; then
+	echo "SKIP: nix (nix-instantiate not installed; build-aux/deps.sh nix)"
+	exit 0
+fi
+
+tarball=""
+for dir in "$(dirname "$repo")/shared/nixpkgs" /work/shared/nixpkgs; do
+	if [ -f "$dir/nixos-lib-2024-08.tar.xz" ]; then
+		tarball="$dir/nixos-lib-2024-08.tar.xz"
+		break
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-nix.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/state" "$tmp/out"
+
+# Evaluation only: a private state directory, no build users, no store at all, no network.
+export NIX_STATE_DIR="$tmp/state" NIX_LOG_DIR="$tmp/state/log"
+export NIX_CONFIG="store = dummy://
+build-users-group =
+substituters ="
+export NIX_PATH="" HOME="$tmp"
+eval_opts=(--eval --strict)
+
+failed=0
+pass() { echo "PASS: nix/$1"; }
+fail() {
+	echo "FAIL: nix/$1"
+	failed=1
+}
+
+# --- every .nix file parses
+while IFS= read -r f; do
+	name="parse-${f#./}"
+	if out=$(nix-instantiate --parse "$repo/$f" 2>&1 >/dev/null); then
+		pass "$name"
+	else
+		fail "$name"
+		printf '%s\n' "$out" | sed 's/^/    /'
+	fi
+done < <(cd "$repo" && find . -name '*.nix' -not -path './.git/*' -not -path './build/*' | sort)
+
+if [ -z "$tarball" ]; then
+	fail "nixpkgs-tree"
+	echo "    nixos-lib-2024-08.tar.xz not found in $(dirname "$repo")/shared/nixpkgs or /work/shared/nixpkgs"
+	exit 1
+fi
+if ! tar -xJf "$tarball" -C "$tmp" || [ ! -f "$tmp/nixos/lib/eval-config.nix" ]; then
+	fail "nixpkgs-tree"
+	echo "    could not unpack $tarball"
+	exit 1
+fi
+nixpkgs="$tmp"
+
+# --- evaluations, run NIX_TESTS_JOBS at a time; each writes $tmp/out/<name>.{rc,log}
+jobs_max=${NIX_TESTS_JOBS:-$(n=$(nproc 2>/dev/null || echo 2); [ "$n" -gt 4 ] && n=4; echo "$n")}
+order=()
+
+# run_eval NAME NIX-INSTANTIATE-ARGS...
+run_eval() {
+	local name=$1
+	shift
+	order+=("$name")
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n 2>/dev/null || sleep 0.1
+	done
+	(
+		start=$(date +%s%N)
+		nix-instantiate "${eval_opts[@]}" "$@" >"$tmp/out/$name.log" 2>&1
+		echo $? >"$tmp/out/$name.rc"
+		echo $((($(date +%s%N) - start) / 1000000)) >"$tmp/out/$name.ms"
+	) &
+}
+
+cases="$here/cases.nix"
+
+# Cases that must evaluate to [] (the list of failed expectations).
+for name in scripted systemd seed-scripted seed-systemd specialisation-scripted \
+	specialisation-systemd options-scripted options-systemd disabled package flake; do
+	run_eval "$name" --json "$cases" --arg nixpkgs "$nixpkgs" -A "$name"
+done
+
+# Cases that must fail evaluation, with the error naming the offending option:
+# name | module | expected text in the error
+bad_cases=(
+	'reject-misspelled-option|{ boot.initrd.vfio-claim = { enable = true; idz = [ "1002:744c" ]; }; }|The option `boot.initrd.vfio-claim.idz'"'"' does not exist'
+	'reject-misspelled-flag|{ boot.initrd.vfio-claim = { enable = true; allowBootVGA = true; }; }|The option `boot.initrd.vfio-claim.allowBootVGA'"'"' does not exist'
+	'reject-malformed-id|{ boot.initrd.vfio-claim = { enable = true; ids = [ "1002:74g4" ]; }; }|boot.initrd.vfio-claim.ids'
+	'reject-id-too-many-fields|{ boot.initrd.vfio-claim = { enable = true; ids = [ "1:2:3:4:5:6:7" ]; }; }|boot.initrd.vfio-claim.ids'
+	'reject-id-as-string|{ boot.initrd.vfio-claim = { enable = true; ids = "1002:744c"; }; }|boot.initrd.vfio-claim.ids'
+	'reject-malformed-address|{ boot.initrd.vfio-claim = { enable = true; addresses = [ "03:20.0" ]; }; }|boot.initrd.vfio-claim.addresses'
+	'reject-negative-wait|{ boot.initrd.vfio-claim = { enable = true; wait = -1; }; }|boot.initrd.vfio-claim.wait'"'"' is not of type'
+	'reject-wait-too-long|{ boot.initrd.vfio-claim = { enable = true; wait = 601; }; }|boot.initrd.vfio-claim.wait'"'"' is not of type'
+	'reject-unbind-string|{ boot.initrd.vfio-claim = { enable = true; unbind = "yes"; }; }|boot.initrd.vfio-claim.unbind'"'"' is not of type'
+	'reject-driver-injection|{ boot.initrd.vfio-claim = { enable = true; hostDrivers = [ "amdgpu pre: evil" ]; }; }|boot.initrd.vfio-claim.hostDrivers'
+)
+for entry in "${bad_cases[@]}"; do
+	IFS='|' read -r name module _ <<<"$entry"
+	run_eval "$name" -E "(import $cases { nixpkgs = $nixpkgs; }).reject ($module)"
+done
+wait
+
+# --- report in a stable order
+for name in "${order[@]}"; do
+	rc=$(cat "$tmp/out/$name.rc" 2>/dev/null || echo 127)
+	log="$tmp/out/$name.log"
+	want_fail=""
+	for entry in "${bad_cases[@]}"; do
+		IFS='|' read -r bname _ expect <<<"$entry"
+		[ "$bname" = "$name" ] && want_fail=$expect
+	done
+	if [ -n "$want_fail" ]; then
+		if [ "$rc" -ne 0 ] && grep -qF -- "$want_fail" "$log"; then
+			pass "$name"
+		else
+			fail "$name"
+			echo "    expected evaluation to fail with: $want_fail (exit $rc)"
+			grep -v '^trace: evaluation warning' "$log" | head -8 | sed 's/^/    /'
+		fi
+	else
+		result=$(grep -v '^trace: ' "$log" | tail -1)
+		if [ "$rc" -eq 0 ] && [ "$result" = "[]" ]; then
+			pass "$name"
+		else
+			fail "$name"
+			echo "    exit $rc:"
+			grep -v '^trace: evaluation warning' "$log" | tail -12 | sed 's/^/    /'
+		fi
+	fi
+	[ -n "${NIX_TESTS_VERBOSE:-}" ] && echo "    ($(cat "$tmp/out/$name.ms") ms)"
+done
+
+exit $failed
