@@ -42,14 +42,15 @@ int id_sel_parse(const char *token, struct id_sel *ret, const char **ret_why)
 	const char *p = token;
 	unsigned n = 0;
 
-	while (n < 6) {
+	for (;;) {
 		p = parse_hex(p, 8, ":", &field[n]);
 		if (!p) {
 			*ret_why = "each field must be 1-8 hex digits";
 			return -EINVAL;
 		}
 		n++;
-		if (*p != ':')
+		/* After the sixth field a ':' is left in place, so "...:mask:" is refused. */
+		if (*p != ':' || n == 6)
 			break;
 		p++;
 	}

@@ -20,6 +20,7 @@ static const struct {
 	{"10de:zz", false, {0}},
 	{"10de:2684:", false, {0}},
 	{"1:2:3:4:5:6:7", false, {0}},
+	{"1:2:3:4:5:6:", false, {0}}, /* found by fuzz/ids: the trailing ':' was accepted */
 	{"123456789:1", false, {0}},
 	{"10de:2684 ", false, {0}},
 	{"", false, {0}},
