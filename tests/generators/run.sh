@@ -1,0 +1,385 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Generator suite: builds real initramfs images with dracut (shell and systemd initrd),
+# initramfs-tools and mkinitcpio (busybox and systemd) carrying the hooks of initramfs-hooks/,
+# boots each in the e2e rig's VM (tests/e2e/lib.sh: GPU pair 01:00.0/01:00.1, boot VGA
+# 00:01.0, NIC 02:00.0) and checks the driver table. Prints PASS:/FAIL:/SKIP: gen/<case>.
+#
+# Nothing of the host changes: every generator runs in a private mount namespace (unshare -m)
+# where an overlay adds the hooks to /usr/lib (dracut modules.d, mkinitcpio's library) and
+# the extracted kernel's modules, and a tmpfs over /boot holds the kernel's config
+# (initramfs-tools). /boot, /lib/modules and the host's own initramfs are never written.
+#
+# In every image a test-only hook of tests/generators/ (a dracut module, an initramfs-tools
+# init-premount script, a mkinitcpio hook, or vfio-claim-test-report.service in systemd
+# initrds) runs once coldplug has settled, prints the driver table and powers the VM off,
+# so the images never need a root file system (they get a root= that does not exist).
+#
+# Cases (run.sh [CASE...] runs a subset; the names without the gen/ prefix):
+#   dracut-shell dracut-systemd      hook in place: pair on vfio-pci
+#   dracut-race                      force_drivers=bochs (rd.driver.pre, loaded by a cmdline
+#                                    hook before pre-udev): the safety net must still win
+#   dracut-fallback                  race image whose vfio-claim fails: module loading must
+#                                    go on (host drivers bound, vfio_pci loaded anyway)
+#   dracut-control                   no hook: the pair ends on bochs-drm / snd_hda_intel
+#   initramfs-tools initramfs-tools-race initramfs-tools-control    (race: bochs in the
+#                                    private conf dir's modules file)
+#   mkinitcpio-busybox mkinitcpio-systemd mkinitcpio-systemd-race mkinitcpio-control
+#                                    (race: MODULES=(bochs), loaded by systemd-modules-load)
+# Environment: VFIO_CLAIM (binary, default build/static/vfio-claim, else build/vfio-claim),
+#   VFIO_CLAIM_CACHE (kernel and mkinitcpio install cache), GEN_JOBS (VMs at once, default 2),
+#   GEN_KEEP=1 keeps the work folder (images and console logs).
+# (No set -u: tests/e2e/lib.sh reads optional variables unset.)
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+gen_dir=$repo/tests/generators
+# shellcheck source=../e2e/lib.sh
+. "$repo/tests/e2e/lib.sh"
+
+CACHE=${VFIO_CLAIM_CACHE:-${HOME:-/root}/.cache/vfio-claim}
+JOBS=${GEN_JOBS:-2}
+ALL_CASES="dracut-shell dracut-systemd dracut-race dracut-fallback dracut-control
+initramfs-tools initramfs-tools-race initramfs-tools-control
+mkinitcpio-busybox mkinitcpio-systemd mkinitcpio-systemd-race mkinitcpio-control"
+# The selection every image boots with: the GPU and its audio function by ID. The boot VGA
+# has the GPU's IDs too and must stay on bochs-drm (vfio-claim refuses the boot VGA).
+IDS=1234:1111,8086:293e
+NOROOT=root=/dev/disk/by-label/vfio-claim-test-no-root
+# Host drivers of the VM's devices, for the safety net of the race images.
+RACE_DRIVERS="bochs snd_hda_intel"
+
+say() { echo "gen: $*" >&2; }
+
+cases=${*:-$ALL_CASES}
+
+bin=${VFIO_CLAIM:-}
+if [ -z "$bin" ]; then
+	bin=$repo/build/static/vfio-claim
+	[ -x "$bin" ] || bin=$repo/build/vfio-claim
+fi
+case $bin in /*) ;; *) bin=$repo/$bin ;; esac
+if [ ! -x "$bin" ]; then
+	for c in $cases; do echo "SKIP: gen/$c (no vfio-claim binary at $bin; run make)"; done
+	exit 0
+fi
+
+for t in unshare qemu-system-x86_64 cpio; do
+	if ! command -v "$t" >/dev/null; then
+		echo "FAIL: gen/setup ($t missing: build-aux/deps.sh generators e2e)"
+		exit 1
+	fi
+done
+if [ "$(id -u)" -ne 0 ]; then
+	for c in $cases; do echo "SKIP: gen/$c (needs root for unshare -m)"; done
+	exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-gen.XXXXXX") || exit 1
+cleanup() {
+	local j
+	for j in $(jobs -p); do kill "$j" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "${GEN_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+e2e_fetch_kernel >/dev/null || { echo "FAIL: gen/setup (no kernel: e2e_fetch_kernel)"; exit 1; }
+KVER=$E2E_KVER
+KMOD=$E2E_KROOT/lib/modules/$KVER
+
+# A copy of the binary: a concurrent `make` must not change it under a running build.
+install -m 0755 "$bin" "$work/vfio-claim"
+# A vfio-claim that always fails, for the fallback case.
+printf '#!/bin/sh\necho "vfio-claim (broken on purpose)" >&2\nexit 1\n' >"$work/vfio-claim-broken"
+chmod 0755 "$work/vfio-claim-broken"
+
+# Our hooks, installed the way a user would, into a private prefix; LIBDIR/SBINDIR are
+# written into them, so the generators find the helper there.
+ovl=$work/overlay-usr-lib # becomes part of /usr/lib inside the namespaces
+mkdir -p "$ovl/dracut/modules.d" "$ovl/modules"
+if ! PREFIX=$work/prefix DRACUTMODDIR=$ovl/dracut/modules.d INITCPIODIR=$work/initcpio \
+	INITRAMFSTOOLSDIR=$work/initramfs-tools-hooks SYSTEMDUNITDIR=$work/unit \
+	"$repo/initramfs-hooks/install.sh" all >"$work/install.log" 2>&1; then
+	cat "$work/install.log" >&2
+	echo "FAIL: gen/install (initramfs-hooks/install.sh all)"
+	exit 1
+fi
+cp -r "$gen_dir/dracut/99vfio-claim-test" "$ovl/dracut/modules.d/"
+ln -s "$KMOD" "$ovl/modules/$KVER"
+guest=$work/guest
+mkdir -p "$guest"
+cp "$gen_dir/guest/report.sh" "$gen_dir/guest/vfio-claim-test-report.service" \
+	"$repo/tests/e2e/guest/pci-table.sh" "$guest/"
+export VFIO_CLAIM_TEST_GUEST=$guest
+
+# in_ns CMD...: CMD in a private mount namespace, with $ovl over /usr/lib and the kernel's
+# config in a tmpfs over /boot. The overlay has no upper layer: nothing can be written there.
+in_ns() {
+	unshare -m /bin/sh -c '
+		set -e
+		mount --make-rprivate /
+		mount -t overlay vfio-claim-gen -o "lowerdir=$GEN_OVL:/usr/lib" /usr/lib
+		mount -t tmpfs vfio-claim-gen /boot
+		cp "$GEN_KCONFIG" /boot/
+		exec "$@"' in_ns "$@"
+}
+export GEN_OVL=$ovl GEN_KCONFIG=$E2E_KROOT/boot/config-$KVER
+
+# ---- dracut ----------------------------------------------------------------------------
+build_dracut() { # out flavour(shell|systemd) hook(1|0) [extra dracut args...]
+	local out=$1 flavour=$2 hook=$3 mods
+	shift 3
+	mods="bash base udev-rules kernel-modules rootfs-block vfio-claim-test"
+	[ "$hook" = 1 ] && mods="$mods vfio-claim"
+	if [ "$flavour" = systemd ]; then
+		mods="$mods systemd systemd-initrd dracut-systemd"
+	else
+		set -- --omit "systemd systemd-initrd dracut-systemd" "$@"
+	fi
+	mkdir -p "$work/dracut.conf.d"
+	: >"$work/dracut.conf"
+	# --hostonly-mode strict keeps the kernel-modules module from copying every storage and
+	# file system driver (dracut falls back to non-hostonly for what it cannot probe here).
+	in_ns dracut --force --quiet --no-compress --conf "$work/dracut.conf" \
+		--confdir "$work/dracut.conf.d" --hostonly --hostonly-mode strict \
+		--no-hostonly-cmdline --kver "$KVER" --kmoddir "$KMOD" -m "$mods" \
+		--add-drivers "bochs snd_hda_intel snd_hda_codec_generic e1000e" "$@" "$out"
+}
+
+# ---- initramfs-tools -------------------------------------------------------------------
+build_itools() { # out hook(1|0) race(1|0)
+	local out=$1 hook=$2 race=$3 conf
+	conf=$work/itools-conf-$hook$race
+	rm -rf "$conf"
+	mkdir -p "$conf/hooks" "$conf/scripts/init-premount" "$conf/conf.d"
+	# Our own conf dir (mkinitramfs -d): MODULES=list so that only the modules the hooks
+	# name (and the modules file) go in, never the host's hardware.
+	cat >"$conf/initramfs.conf" <<-EOF
+		MODULES=list
+		BUSYBOX=y
+		COMPRESS=zstd
+		COMPRESSLEVEL=1
+		DEVICE=
+		NFSROOT=auto
+		RUNSIZE=10%
+		FSTYPE=auto
+	EOF
+	if [ "$race" = 1 ]; then
+		echo bochs >"$conf/modules"
+	else
+		: >"$conf/modules"
+	fi
+	if [ "$hook" = 1 ]; then
+		cp -r "$work/initramfs-tools-hooks/." "$conf/"
+	fi
+	cp "$gen_dir/initramfs-tools/hooks/vfio-claim-test" "$conf/hooks/"
+	cp "$gen_dir/initramfs-tools/scripts/init-premount/zz-vfio-claim-test" \
+		"$conf/scripts/init-premount/"
+	in_ns mkinitramfs -d "$conf" -o "$out" "$KVER"
+}
+
+# ---- mkinitcpio ------------------------------------------------------------------------
+# mkinitcpio 41 from ../shared/mkinitcpio (Debian has no package), installed by hand into a
+# cache folder (its meson build wants meson >= 1.4), placeholders filled in as meson would.
+MKI_TAR=${MKINITCPIO_TARBALL:-$(dirname "$repo")/shared/mkinitcpio/mkinitcpio-41.tar.xz}
+mki_install() {
+	local sum dir tmp f
+	[ -f "$MKI_TAR" ] || return 1
+	sum=$(sha256sum "$MKI_TAR" | cut -c1-16)
+	dir=$CACHE/mkinitcpio/$sum
+	MKI=$dir
+	[ -e "$dir/.complete" ] && return 0
+	mkdir -p "$CACHE/mkinitcpio" || return 1
+	tmp=$(mktemp -d "$CACHE/mkinitcpio/.inst.XXXXXX") || return 1
+	(
+		set -e
+		mkdir "$tmp/src"
+		tar -xJf "$MKI_TAR" -C "$tmp/src"
+		mkdir -p "$tmp/bin" "$tmp/initcpio/install" "$tmp/initcpio/hooks" \
+			"$tmp/initcpio/udev" "$tmp/etc"
+		subst() {
+			sed -e 's|@VERSION@|41|g' -e 's|@SYSCONFDIR@|/etc|g' \
+				-e 's|@INITCPIO_LIBDIR@|/usr/lib/initcpio|g' \
+				-e 's|@INITCPIO_SYSCONFDIR@|/etc/initcpio|g' \
+				-e 's|@BINDIR@|/usr/bin:/usr/sbin|g' \
+				-e 's|@UDEVD_PATH@|/usr/lib/systemd/systemd-udevd|g' \
+				-e 's|@TMPFILES_PATH@|/usr/bin/systemd-tmpfiles|g' \
+				-e 's|@VCONSOLE_CONF@|/etc/vconsole.conf|g' \
+				-e 's|@MKINITCPIO_HOOKS@|base udev|g' "$1" >"$2"
+		}
+		s=$tmp/src
+		for f in mkinitcpio lsinitcpio; do subst "$s/$f" "$tmp/bin/$f"; done
+		chmod 755 "$tmp/bin/"*
+		for f in functions init init_functions shutdown; do
+			subst "$s/$f" "$tmp/initcpio/$f"
+		done
+		for f in "$s"/install/*; do
+			[ "${f##*/}" = meson.build ] || subst "$f" "$tmp/initcpio/install/${f##*/}"
+		done
+		for f in "$s"/hooks/*; do
+			[ "${f##*/}" = meson.build ] || subst "$f" "$tmp/initcpio/hooks/${f##*/}"
+		done
+		for f in "$s"/udev/*.rules; do subst "$f" "$tmp/initcpio/udev/${f##*/}"; done
+		subst "$s/mkinitcpio.conf" "$tmp/etc/mkinitcpio.conf"
+		# install/base takes busybox from /usr/lib/initcpio/busybox.
+		cp /bin/busybox "$tmp/initcpio/busybox"
+		rm -rf "$s"
+	) || { rm -rf "$tmp"; return 1; }
+	rm -rf "$dir"
+	mv "$tmp" "$dir" && touch "$dir/.complete"
+}
+
+build_mkinitcpio() { # out flavour(busybox|systemd) hook(1|0) race(1|0)
+	local out=$1 flavour=$2 hook=$3 race=$4 conf hooks modules=
+	conf=$work/mkinitcpio-$flavour$hook$race.conf
+	if [ "$flavour" = systemd ]; then
+		hooks="base systemd"
+		[ "$hook" = 1 ] && hooks="$hooks sd-vfio-claim"
+	else
+		hooks="base"
+		[ "$hook" = 1 ] && hooks="$hooks vfio-claim"
+		hooks="$hooks udev"
+	fi
+	hooks="$hooks vfio-claim-test"
+	[ "$race" = 1 ] && modules=bochs
+	printf 'MODULES=(%s)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION=cat\n' \
+		"$modules" "$hooks" >"$conf"
+	# mkinitcpio exits 1 on Debian for a few Arch-only files (see its README); the image is
+	# judged by booting it, so only a missing image is a build failure.
+	rm -f "$out"
+	# /usr/lib/initcpio inside the namespace (mkinitcpio has it compiled in).
+	ln -sfn "$MKI/initcpio" "$ovl/initcpio"
+	in_ns "$MKI/bin/mkinitcpio" -c "$conf" -k "$KVER" \
+		-r "$E2E_KROOT" -D /usr/lib/initcpio -D "$work/initcpio" \
+		-D "$gen_dir/mkinitcpio" -g "$out" || true
+	[ -s "$out" ]
+}
+
+# ---- cases -----------------------------------------------------------------------------
+# Each case: build_<case> (prints nothing on success), the kernel command line, and the
+# expected drivers of 00:01.0 01:00.0 01:00.1 02:00.0.
+HOOKED="bochs-drm vfio-pci vfio-pci e1000e"
+UNHOOKED="bochs-drm bochs-drm snd_hda_intel e1000e"
+
+case_build() { # case out
+	local c=$1 out=$2
+	case $c in
+	dracut-shell) VFIO_CLAIM=$work/vfio-claim build_dracut "$out" shell 1 ;;
+	dracut-systemd) VFIO_CLAIM=$work/vfio-claim build_dracut "$out" systemd 1 ;;
+	dracut-race)
+		VFIO_CLAIM=$work/vfio-claim VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+			build_dracut "$out" shell 1 --force-drivers bochs
+		;;
+	dracut-fallback)
+		VFIO_CLAIM=$work/vfio-claim-broken VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+			build_dracut "$out" shell 1 --force-drivers bochs
+		;;
+	dracut-control) build_dracut "$out" shell 0 ;;
+	initramfs-tools) VFIO_CLAIM=$work/vfio-claim build_itools "$out" 1 0 ;;
+	initramfs-tools-race)
+		VFIO_CLAIM=$work/vfio-claim VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+			build_itools "$out" 1 1
+		;;
+	initramfs-tools-control) build_itools "$out" 0 0 ;;
+	mkinitcpio-*)
+		mki_install || { say "cannot install mkinitcpio from $MKI_TAR"; return 1; }
+		case $c in
+		mkinitcpio-busybox) VFIO_CLAIM=$work/vfio-claim build_mkinitcpio "$out" busybox 1 0 ;;
+		mkinitcpio-systemd) VFIO_CLAIM=$work/vfio-claim build_mkinitcpio "$out" systemd 1 0 ;;
+		mkinitcpio-systemd-race)
+			VFIO_CLAIM=$work/vfio-claim VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+				build_mkinitcpio "$out" systemd 1 1
+			;;
+		mkinitcpio-control) build_mkinitcpio "$out" busybox 0 0 ;;
+		esac
+		;;
+	*) say "unknown case $c"; return 2 ;;
+	esac
+}
+
+case_append() {
+	local a="vfio-claim.ids=$IDS $NOROOT"
+	case $1 in
+	dracut-*) a="rd.vfio-claim.ids=$IDS $NOROOT rd.shell=0 rd.emergency=poweroff" ;;
+	esac
+	case $1 in
+	*systemd*) a="$a systemd.show_status=0 rd.systemd.show_status=0" ;;
+	esac
+	echo "$a"
+}
+
+case_expect() {
+	case $1 in
+	*-control | dracut-fallback) echo "$UNHOOKED" ;;
+	*) echo "$HOOKED" ;;
+	esac
+}
+
+# Boots one built image and writes the verdict (PASS/FAIL line plus details) to $work/$c.res.
+case_boot() {
+	local c=$1 img=$work/$1.img log=$work/$1.log res=$work/$1.res rc ok=1
+	local -a addrs=(0000:00:01.0 0000:01:00.0 0000:01:00.1 0000:02:00.0)
+	local -a drv
+	e2e_boot --initrd "$img" --log "$log" --timeout "${GEN_TIMEOUT:-240}" --name "gen-$c" \
+		--append "$(case_append "$c")"
+	rc=$?
+	{
+		if [ $rc -ne 0 ] && [ -z "$(e2e_table "$log")" ]; then
+			echo "FAIL: gen/$c"
+			echo "    no driver table (boot rc $rc, ${E2E_BOOT_SECONDS}s); console tail:"
+			tail -n 15 "$log" | sed 's/^/    | /'
+			exit 0
+		fi
+		read -ra drv <<<"$(case_expect "$c")"
+		for i in 0 1 2 3; do
+			e2e_expect_driver "$log" "${addrs[$i]}" "${drv[$i]}" || ok=0
+		done
+		if [ "$c" = dracut-fallback ]; then
+			# The safety net failed (broken binary): the host drivers still loaded, and the
+			# install line's fallback still loaded vfio_pci.
+			grep -q '^VFIO-CLAIM-GEN-MODULES.* vfio_pci' "$log" ||
+				{ echo "    vfio_pci was not loaded by the fallback"; ok=0; }
+		fi
+		if [ $ok = 1 ]; then
+			echo "PASS: gen/$c"
+		else
+			echo "FAIL: gen/$c"
+			e2e_table "$log" | sed 's/^/    | /'
+			grep '^VFIO-CLAIM-GEN-' "$log" | sed 's/^/    | /'
+		fi
+		echo "    (boot ${E2E_BOOT_SECONDS}s)"
+	} >"$res"
+}
+
+t_start=$(date +%s)
+say "kernel $KVER, binary $bin, work $work"
+for c in $cases; do
+	t0=$(date +%s)
+	if ! case_build "$c" "$work/$c.img" >"$work/$c.build.log" 2>&1 || [ ! -s "$work/$c.img" ]; then
+		{
+			echo "FAIL: gen/$c"
+			echo "    image build failed; log tail:"
+			tail -n 20 "$work/$c.build.log" | sed 's/^/    | /'
+		} >"$work/$c.res"
+		continue
+	fi
+	say "$c: image $(($(stat -c %s "$work/$c.img") / 1048576)) MB in $(($(date +%s) - t0))s"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+	case_boot "$c" &
+done
+wait
+
+failed=0
+for c in $cases; do
+	if [ -f "$work/$c.res" ]; then
+		cat "$work/$c.res"
+		grep -q '^FAIL: ' "$work/$c.res" && failed=1
+	else
+		echo "FAIL: gen/$c (no result)"
+		failed=1
+	fi
+done
+say "done in $(($(date +%s) - t_start))s"
+exit $failed
