@@ -38,10 +38,10 @@ let
       in
       !(builtins.elem rel [ "nix" "build" "flake.nix" "flake.lock" "result" ]);
   };
-  makefile = root + "/Makefile";
+  versionHeader = root + "/include/options.h";
   versionMatch =
-    if builtins.pathExists makefile then
-      builtins.match ".*\nVERSION[ \t]*[:?]?=[ \t]*([0-9][^ \t\n]*).*" (builtins.readFile makefile)
+    if builtins.pathExists versionHeader then
+      builtins.match ".*#define[ \t]+VFIO_CLAIM_VERSION[ \t]+\"([^\"]+)\".*" (builtins.readFile versionHeader)
     else
       null;
   isStatic = stdenv.hostPlatform.isStatic;
@@ -59,10 +59,13 @@ stdenv.mkDerivation {
     udev
   ];
 
-  # Makefile variables relied on: CC, PKG_CONFIG, LDFLAGS, PREFIX (DESTDIR stays empty).
+  # Makefile variables relied on: CC, PKG_CONFIG, LDFLAGS, PREFIX (DESTDIR stays empty), and
+  # DEPS, the Debian package check run before compiling (dpkg-query/apt-get), which has no
+  # place in a Nix build: the inputs above are the dependencies.
   makeFlags = [
     "CC=${stdenv.cc.targetPrefix}cc"
     "PREFIX=${placeholder "out"}"
+    "DEPS=true"
   ] ++ lib.optionals isStatic [ "LDFLAGS=-static" ];
 
   # PKG_CONFIG is exported by nixpkgs' pkg-config setup hook (target-prefixed when cross or
