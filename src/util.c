@@ -52,13 +52,28 @@ int root_path(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * Opens without blocking, then restores blocking reads and writes. Sysfs and procfs ignore
+ * O_NONBLOCK, but a FIFO in place of an attribute or a config file would otherwise block the
+ * open forever (no writer / no reader) and with it the boot; now a FIFO without a writer reads
+ * as empty and one without a reader fails with ENXIO.
+ */
+static int open_noblock(const char *path, int flags)
+{
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd >= 0)
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int read_file(const char *path, size_t max, char **ret_text, size_t *ret_len)
 {
 	size_t len = 0, cap = 4096;
 	char *text;
 	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_noblock(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	text = malloc(cap + 1);
@@ -114,7 +129,7 @@ int read_attr(const char *path, char *buf, size_t size)
 	ssize_t k;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_noblock(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	k = read(fd, buf, size - 1);
@@ -137,7 +152,7 @@ int write_attr(const char *path, const char *value)
 	ssize_t k;
 	int fd, r = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_noblock(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
 	k = write(fd, value, len);

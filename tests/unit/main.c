@@ -39,5 +39,6 @@ int main(void)
 	test_selector();
 	test_settings();
 	test_plan();
+	test_util();
 	return total_failed_cases ? 1 : 0;
 }

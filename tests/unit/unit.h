@@ -23,3 +23,4 @@ void unit_check_failed(const char *file, int line, const char *what);
 void test_selector(void);
 void test_settings(void);
 void test_plan(void);
+void test_util(void);
