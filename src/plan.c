@@ -121,7 +121,13 @@ static void select_direct(const struct device_list *devs, const struct selectors
 		struct plan_entry *e;
 
 		if (!d) {
-			plan->missing[plan->n_missing++] = s->addr;
+			/* The same address from config and command line is one missing device. */
+			bool known = false;
+
+			for (size_t m = 0; m < plan->n_missing && !known; m++)
+				known = addr_eq(&plan->missing[m], &s->addr);
+			if (!known)
+				plan->missing[plan->n_missing++] = s->addr;
 			continue;
 		}
 		e = &plan->entry[d - devs->dev];

@@ -198,5 +198,14 @@ void test_plan(void)
 		CHECK(plan.n_missing == 2);
 		plan_free(&plan);
 		unit_case_end();
+
+		/* Found by tests/fault: each copy was reported "not present" and counted. */
+		unit_case_begin("plan/missing address given twice is reported once");
+		set = (struct settings){0};
+		settings_add_addrs(&set, "07:00.0,0000:07:00.0,07:00.0=1002:744c", "t");
+		CHECK(plan_build(&none, &set.sel, &(struct plan_options){IOMMU}, &plan) == 0);
+		CHECK(plan.n_missing == 1);
+		plan_free(&plan);
+		unit_case_end();
 	}
 }
