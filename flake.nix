@@ -18,8 +18,12 @@
         static = pkgs.pkgsStatic.callPackage ./nix/package.nix { };
       };
 
-      # Builds vfio-claim from the importing system's nixpkgs unless `package` is set.
-      nixosModules.default = ./nix/module.nix;
+      # Builds vfio-claim from the importing system's nixpkgs unless `package` is set. An
+      # attribute set rather than the bare path: older `nix flake check` accepts only functions
+      # and attribute sets here, and the module system still sees the file (error locations).
+      nixosModules.default = {
+        imports = [ ./nix/module.nix ];
+      };
 
       checks.${system} = {
         package = self.packages.${system}.default;
