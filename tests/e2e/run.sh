@@ -14,7 +14,8 @@
 #                 not call `natives`, /init loads the native drivers afterwards
 #   APPEND        extra kernel command line          BUILD=(...)  extra e2e_build_initramfs args
 #   BOOT=(...)    extra e2e_boot args                NEEDS_BINARY=0  for the control runs
-# and defines check(), which uses the expect_* helpers below on $LOG (and $IMAGE).
+# and defines check(), which uses the expect_* helpers below on $LOG (and $IMAGE); the scenario
+# fails if check() prints anything (each expect_* prints its reason on failure) or returns non-zero.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -26,7 +27,7 @@ jobs=${E2E_JOBS:-$(nproc)}
 build-aux/deps.sh e2e || { echo "FAIL: e2e/deps (build-aux/deps.sh e2e)"; exit 1; }
 # shellcheck source=tests/e2e/lib.sh
 . tests/e2e/lib.sh
-mkdir -p "$E2E_OUT"
+mkdir -p "$E2E_OUT" && E2E_OUT=$(cd "$E2E_OUT" && pwd)
 if ! e2e_fetch_kernel >"$E2E_OUT/kernel.env"; then
 	echo "FAIL: e2e/kernel (could not fetch the Debian kernel)"
 	exit 1
@@ -62,7 +63,8 @@ expect_override() {
 	echo "    expected driver_override of $1 to be $2, got ${got:-(absent)}"
 	return 1
 }
-expect_log() { e2e_expect_log "$LOG" "$1"; }
+# expect_log TEXT [ALSO...]: some console/kmsg line contains TEXT and every ALSO.
+expect_log() { e2e_expect_log "$LOG" "$@"; }
 expect_no_log() { e2e_expect_no_log "$LOG" "$1"; }
 expect_rc() {
 	local got
@@ -71,26 +73,25 @@ expect_rc() {
 	echo "    expected '$1' to exit $2, got ${got:-(no exit code: did it run?)}"
 	return 1
 }
-# Lines the binary logged, once each: its kmsg lines (dmesg dump) or its own output lines,
-# whichever holds more, so a line printed both on stderr and in kmsg is not counted twice.
-_logged_lines() {
-	local k o
-	k=$(sed -n '/^E2E-DMESG-BEGIN/,/^E2E-DMESG-END/p' "$LOG" | grep -F -- "$1" | grep -F -- "$2")
-	o=$(grep '^E2E-OUT ' "$LOG" | grep -F -- "$1" | grep -F -- "$2")
-	if [ "$(printf '%s' "$k" | grep -c .)" -ge "$(printf '%s' "$o" | grep -c .)" ]; then
-		printf '%s' "$k"
-	else
-		printf '%s' "$o"
-	fi
-}
-# expect_log_count TEXT N [ALSO]: exactly N logged lines contain TEXT (and ALSO).
+# expect_log_count TEXT N [ALSO...]: the first vfio-claim run of the boot logged exactly N lines
+# containing TEXT (and every ALSO), counted in kmsg (dmesg dump, by PID) or in its own output
+# (the guest's `run claim`), whichever holds more, so a line both on stderr and in kmsg counts once.
 expect_log_count() {
-	local lines n
-	lines=$(_logged_lines "$1" "${3:-$1}")
-	n=$(printf '%s' "$lines" | grep -c .)
-	[ "$n" -eq "$2" ] && return 0
-	echo "    expected $2 line(s) containing '$1', got $n:"
-	printf '%s\n' "$lines" | head -5 | sed 's/^/      /'
+	local text=$1 n=$2 k o pid f lines
+	shift 2
+	k=$(sed -n '/^E2E-DMESG-BEGIN/,/^E2E-DMESG-END/p' "$LOG" | grep -F 'vfio-claim[')
+	pid=$(printf '%s\n' "$k" | grep -o 'vfio-claim\[[0-9]*\]' | head -1)
+	k=$(printf '%s\n' "$k" | grep -F -- "${pid:-vfio-claim[}" | grep -F -- "$text")
+	o=$(grep '^E2E-OUT claim: ' "$LOG" | grep -F -- "$text")
+	for f in "$@"; do
+		k=$(printf '%s\n' "$k" | grep -F -- "$f")
+		o=$(printf '%s\n' "$o" | grep -F -- "$f")
+	done
+	lines=$k
+	[ "$(printf '%s' "$o" | grep -c .)" -gt "$(printf '%s' "$k" | grep -c .)" ] && lines=$o
+	[ "$(printf '%s' "$lines" | grep -c .)" -eq "$n" ] && return 0
+	echo "    expected $n line(s) from the first vfio-claim run containing '$text' $*, got:"
+	printf '%s\n' "$lines" | head -5 | cut -c1-200 | sed 's/^/      /'
 	return 1
 }
 # doctor's exit code matches its last line; with an argument, it must also be that code.
@@ -112,11 +113,14 @@ expect_static_image() {
 	x=$(mktemp -d)
 	(cd "$x" && cpio -id --quiet --no-absolute-filenames <"$IMAGE" 2>/dev/null)
 	f=$(find "$x" -name '*.so' -o -name '*.so.*' -o -name 'ld-linux*')
-	[ -z "$f" ] || { echo "    shared libraries in the image: ${f//$x/}"; r=1; }
+	[ -z "$f" ] || { echo "    shared libraries in the image:" ${f//$x/}; r=1; }
 	while IFS= read -r f; do
 		case $(file -b "$f") in
 		*ELF*relocatable*) ;;
-		*ELF*interpreter* | *ELF*dynamically*) echo "    dynamic executable in the image: ${f#"$x"}"; r=1 ;;
+		*ELF*executable*interpreter* | *ELF*executable*dynamically*)
+			echo "    dynamic executable in the image: ${f#"$x"}"
+			r=1
+			;;
 		esac
 	done < <(find "$x" -type f)
 	[ -e "$x/sbin/vfio-claim" ] || { echo "    no /sbin/vfio-claim in the image"; r=1; }
@@ -151,8 +155,10 @@ run_scenario() {
 		fi
 		e2e_boot --name "$name" --initrd "$IMAGE" --log "$LOG" --append "$APPEND" "${BOOT[@]}"
 		brc=$?
+		# Every expect_* prints a reason when it fails and nothing when it holds.
 		why=$(check 2>&1)
 		crc=$?
+		[ -n "$why" ] && crc=1
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -f "$IMAGE"
 		if [ $brc -ne 0 ]; then
 			echo "FAIL: e2e/$name (boot did not finish in time, $E2E_BOOT_SECONDS s; log $LOG)"
