@@ -117,7 +117,12 @@ for g in $gens; do
 		mkdir -p "$DESTDIR$MODPROBEDIR"
 		modprobe_path=/sbin/modprobe
 		[ -x /sbin/modprobe ] || modprobe_path=$(command -v modprobe || echo /sbin/modprobe)
-		sh "$here/modprobe/vfio-claim-modprobe-conf" --binary "$SBINDIR/vfio-claim" \
+		# Also /usr/sbin/vfio-claim, where the hooks put the binary in images: generators
+		# copy the host's modprobe.d into images (dracut hostonly, mkinitcpio modconf).
+		extra=
+		[ "$SBINDIR" = /usr/sbin ] || extra="--binary /usr/sbin/vfio-claim"
+		# shellcheck disable=SC2086
+		sh "$here/modprobe/vfio-claim-modprobe-conf" --binary "$SBINDIR/vfio-claim" $extra \
 			--modprobe "$modprobe_path" --root "${DESTDIR:-/}" \
 			>"$DESTDIR$MODPROBEDIR/vfio-claim.conf"
 		echo "install.sh: $DESTDIR$MODPROBEDIR/vfio-claim.conf"

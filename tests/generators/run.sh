@@ -35,6 +35,12 @@
 #   mkinitcpio-systemd-race
 #       MODULES=(bochs), loaded by systemd-modules-load; vfio-claim.service is masked
 #       (rd.systemd.mask=), so only the safety net can claim.
+#   Without a VM (seconds):
+#   modprobe-conf   the snippet generator: driver sources, names, the multi-binary line, and
+#                   the install line run by sh: a failing vfio-claim falls back to modprobe
+#   kmod-order      Debian's kmod reads the snippet: loading bochs runs the install line
+#                   first, and --ignore-install vfio_pci inserts the module (no loop)
+#   install-layout  install.sh all modprobe into a DESTDIR: files, filled-in paths, uninstall
 # Environment: VFIO_CLAIM (binary, default build/static/vfio-claim, else build/vfio-claim),
 #   VFIO_CLAIM_CACHE (kernel and mkinitcpio install cache), GEN_JOBS (VMs at once, default 2),
 #   GEN_KEEP=1 keeps the work folder (images and console logs).
@@ -47,7 +53,8 @@ gen_dir=$repo/tests/generators
 
 CACHE=${VFIO_CLAIM_CACHE:-${HOME:-/root}/.cache/vfio-claim}
 JOBS=${GEN_JOBS:-2}
-ALL_CASES="dracut-shell dracut-systemd dracut-race dracut-fallback dracut-control
+ALL_CASES="modprobe-conf kmod-order install-layout
+dracut-shell dracut-systemd dracut-race dracut-fallback dracut-control
 initramfs-tools initramfs-tools-race initramfs-tools-control
 mkinitcpio-busybox mkinitcpio-systemd mkinitcpio-systemd-race mkinitcpio-control"
 # The selection every image boots with: the GPU and its audio function by ID. The boot VGA
@@ -72,9 +79,9 @@ if [ ! -x "$bin" ]; then
 	exit 0
 fi
 
-for t in unshare qemu-system-x86_64 cpio; do
-	if ! command -v "$t" >/dev/null; then
-		echo "FAIL: gen/setup ($t missing: build-aux/deps.sh generators e2e)"
+for t in unshare qemu-system-x86_64 cpio dracut mkinitramfs bsdtar busybox zstd; do
+	if ! PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null; then
+		echo "FAIL: gen/setup ($t missing: build-aux/deps.sh generators)"
 		exit 1
 	fi
 done
@@ -372,10 +379,109 @@ case_boot() {
 	} >"$res"
 }
 
+# ---- cases without a VM ----------------------------------------------------------------
+# Each prints nothing when fine, or what went wrong (the lines of a FAIL).
+conf_gen() { sh "$repo/initramfs-hooks/modprobe/vfio-claim-modprobe-conf" "$@"; }
+
+check_modprobe_conf() {
+	local out line root=$work/mc-root
+	out=$(env -u VFIO_CLAIM_HOST_DRIVERS sh "$repo/initramfs-hooks/modprobe/vfio-claim-modprobe-conf" \
+		--root /nonexistent)
+	[ "$(grep -c '^softdep .* pre: vfio_pci$' <<<"$out")" = 6 ] ||
+		echo "default list: want 6 softdeps, got: $(grep '^softdep' <<<"$out" | tr '\n' ' ')"
+	grep -qx 'softdep snd_hda_intel pre: vfio_pci' <<<"$out" || echo "default list lacks snd_hda_intel"
+	out=$(VFIO_CLAIM_HOST_DRIVERS="bochs,snd-hda-intel bochs bad/name vfio_pci" conf_gen 2>&1)
+	[ "$(grep '^softdep' <<<"$out" | tr '\n' ' ')" = \
+		"softdep bochs pre: vfio_pci softdep snd_hda_intel pre: vfio_pci " ] ||
+		echo "env list (dedupe, - to _, bad names, vfio_pci itself): got $(grep '^softdep' <<<"$out")"
+	grep -q "skipping bad driver name 'bad/name'" <<<"$out" || echo "no warning for a bad name"
+	mkdir -p "$root/etc"
+	printf '# mine\nnouveau # the GTX\n' >"$root/etc/vfio-claim.drivers"
+	out=$(env -u VFIO_CLAIM_HOST_DRIVERS sh "$repo/initramfs-hooks/modprobe/vfio-claim-modprobe-conf" \
+		--root "$root")
+	[ "$(grep '^softdep' <<<"$out")" = "softdep nouveau pre: vfio_pci" ] ||
+		echo "drivers file: got $(grep '^softdep' <<<"$out")"
+	out=$(conf_gen --drivers none)
+	grep -q '^softdep' <<<"$out" && echo "--drivers none still lists softdeps"
+	conf_gen --binary 'a b' >/dev/null 2>&1 && echo "a path with a space was accepted"
+	# The install line as kmod runs it: /bin/sh -c, with $CMDLINE_OPTS replaced.
+	printf '#!/bin/sh\necho "fake $*"\nexit %s\n' 0 >"$work/fake-ok"
+	printf '#!/bin/sh\necho "fake $*"\nexit %s\n' 1 >"$work/fake-fail"
+	printf '#!/bin/sh\necho "modprobe $*"\n' >"$work/fake-modprobe"
+	chmod +x "$work/fake-ok" "$work/fake-fail" "$work/fake-modprobe"
+	run_line() { # conf-gen args... -> what the install line prints
+		line=$(conf_gen --drivers none --modprobe "$work/fake-modprobe" "$@" |
+			sed -n 's/^install vfio_pci //p')
+		sh -c "${line//\$CMDLINE_OPTS/ids=1:2}" 2>/dev/null
+	}
+	[ "$(run_line --binary "$work/fake-ok")" = "fake --modprobe" ] ||
+		echo "working binary: got '$(run_line --binary "$work/fake-ok")'"
+	[ "$(run_line --binary "$work/fake-fail" | tr '\n' '|')" = \
+		"fake --modprobe|modprobe --ignore-install vfio_pci ids=1:2|" ] ||
+		echo "failing binary: got '$(run_line --binary "$work/fake-fail" | tr '\n' '|')'"
+	[ "$(run_line --binary /nonexistent/vfio-claim)" = \
+		"modprobe --ignore-install vfio_pci ids=1:2" ] ||
+		echo "missing binary: got '$(run_line --binary /nonexistent/vfio-claim)'"
+	[ "$(run_line --binary /nonexistent/a --binary "$work/fake-ok")" = "fake --modprobe" ] ||
+		echo "second of two binaries: got '$(run_line --binary /nonexistent/a --binary "$work/fake-ok")'"
+}
+
+check_kmod_order() {
+	local d=$work/kmod-conf out
+	mkdir -p "$d"
+	conf_gen --drivers "bochs snd_hda_intel" >"$d/vfio-claim.conf"
+	out=$(modprobe -C "$d" -d "$E2E_KROOT" -S "$KVER" --show-depends bochs 2>&1)
+	awk '/^install .*vfio-claim --modprobe/ { i = NR } /\/bochs\.ko/ { b = NR }
+		END { exit !(i && b && i < b) }' <<<"$out" ||
+		{ echo "kmod: no install line before bochs.ko:"; sed 's/^/      /' <<<"$out"; }
+	out=$(modprobe -C "$d" -d "$E2E_KROOT" -S "$KVER" --show-depends --ignore-install vfio_pci 2>&1)
+	grep -q '/vfio-pci\.ko' <<<"$out" && ! grep -q '^install' <<<"$out" ||
+		{ echo "kmod --ignore-install vfio_pci:"; sed 's/^/      /' <<<"$out"; }
+}
+
+check_install_layout() {
+	local d=$work/destdir f
+	PREFIX=/usr DESTDIR=$d "$repo/initramfs-hooks/install.sh" all modprobe >/dev/null ||
+		{ echo "install.sh all modprobe failed"; return; }
+	for f in usr/lib/dracut/modules.d/90vfio-claim/module-setup.sh \
+		usr/lib/dracut/modules.d/90vfio-claim/vfio-claim-pre-udev.sh \
+		usr/share/initramfs-tools/hooks/vfio-claim \
+		usr/share/initramfs-tools/scripts/init-top/00-vfio-claim \
+		usr/lib/initcpio/install/vfio-claim usr/lib/initcpio/install/sd-vfio-claim \
+		usr/lib/initcpio/hooks/vfio-claim usr/lib/systemd/system/vfio-claim.service \
+		usr/lib/vfio-claim/vfio-claim-modprobe-conf usr/lib/vfio-claim/vfio-claim.service \
+		etc/modprobe.d/vfio-claim.conf; do
+		[ -s "$d/$f" ] || echo "missing $f"
+	done
+	grep -rl '@[A-Z]*@' "$d" | sed 's/^/placeholder left in /'
+	grep -q 'VFIO_CLAIM_LIBDIR:-/usr/lib/vfio-claim}' \
+		"$d/usr/lib/dracut/modules.d/90vfio-claim/module-setup.sh" || echo "LIBDIR not filled in"
+	[ -x "$d/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim" ] ||
+		echo "init-top script not executable"
+	PREFIX=/usr DESTDIR=$d "$repo/initramfs-hooks/install.sh" --uninstall all modprobe >/dev/null
+	f=$(find "$d" -type f)
+	[ -z "$f" ] || echo "left after --uninstall: $f"
+}
+
+for c in modprobe-conf kmod-order install-layout; do
+	[[ " $(echo $cases) " == *" $c "* ]] || continue
+	out=$("check_${c//-/_}" 2>&1)
+	if [ -z "$out" ]; then
+		echo "PASS: gen/$c" >"$work/$c.res"
+	else
+		{ echo "FAIL: gen/$c"; sed 's/^/    /' <<<"$out"; } >"$work/$c.res"
+	fi
+done
+
 t_start=$(date +%s)
 say "kernel $KVER, binary $bin, work $work"
 for c in $cases; do
+	case $c in modprobe-conf | kmod-order | install-layout) continue ;; esac
 	t0=$(date +%s)
+	if [[ $c == mkinitcpio-* && ! -f $MKI_TAR ]]; then
+		echo "SKIP: gen/$c (no mkinitcpio source at $MKI_TAR)" >"$work/$c.res"
+		continue
+	fi
 	if ! case_build "$c" "$work/$c.img" >"$work/$c.build.log" 2>&1 || [ ! -s "$work/$c.img" ]; then
 		{
 			echo "FAIL: gen/$c"

@@ -9,6 +9,7 @@
 # Settings: /etc/vfio-claim.conf (copied when present), rd.vfio-claim.* / vfio-claim.* keys on
 # the kernel command line (read by vfio-claim itself), host drivers for the safety net from
 # $VFIO_CLAIM_HOST_DRIVERS or /etc/vfio-claim.drivers (see vfio-claim-modprobe-conf).
+# shellcheck disable=SC2154 # initdir, moddir, systemdsystemunitdir: set by dracut
 # Host paths: $VFIO_CLAIM (binary), $VFIO_CLAIM_LIBDIR (helper and unit); install.sh fills in
 # the installed defaults.
 
@@ -38,8 +39,9 @@ check() {
 			"(run initramfs-hooks/install.sh or set VFIO_CLAIM_LIBDIR)"
 		return 1
 	fi
-	# Not hostonly-specific: whoever adds the module wants it.
-	return 0
+	# Only when asked for (add_dracutmodules+=" vfio-claim ", or -a vfio-claim): installing
+	# vfio-claim alone changes no image.
+	return 255
 }
 
 # called by dracut
@@ -56,7 +58,7 @@ installkernel() {
 
 # called by dracut
 install() {
-	local bin libdir conf
+	local bin libdir
 	bin=$(vfio_claim_binary) || return 1
 	libdir=$(vfio_claim_libdir) || return 1
 
@@ -65,15 +67,14 @@ install() {
 	# kmod's modprobe: the fallback of the install line, and what rd.driver.pre uses.
 	inst_multiple modprobe
 
-	conf=$(mktemp "${DRACUT_TMPDIR:-/tmp}/vfio-claim-modprobe.XXXXXX") || return 1
+	# Written, not inst_simple'd: it must replace a copy of the host's
+	# /etc/modprobe.d/vfio-claim.conf that kernel-modules may have put there first.
+	mkdir -p "$initdir/etc/modprobe.d"
 	if ! sh "$libdir/vfio-claim-modprobe-conf" --binary /usr/sbin/vfio-claim \
-		--modprobe "$(find_binary modprobe)" >"$conf"; then
-		rm -f "$conf"
+		--modprobe "$(find_binary modprobe)" >"$initdir/etc/modprobe.d/vfio-claim.conf"; then
 		derror "vfio-claim: cannot generate the modprobe.d snippet"
 		return 1
 	fi
-	inst_simple "$conf" /etc/modprobe.d/vfio-claim.conf
-	rm -f "$conf"
 
 	if dracut_module_included "systemd"; then
 		inst_simple "$libdir/vfio-claim.service" "$systemdsystemunitdir/vfio-claim.service"
