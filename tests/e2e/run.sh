@@ -160,8 +160,13 @@ run_scenario() {
 		crc=$?
 		[ -n "$why" ] && crc=1
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -f "$IMAGE"
-		if [ $brc -ne 0 ]; then
+		if [ $brc -eq 124 ]; then
 			echo "FAIL: e2e/$name (boot did not finish in time, $E2E_BOOT_SECONDS s; log $LOG)"
+			printf '%s\n' "$why"
+		elif [ $brc -ne 0 ]; then
+			echo "FAIL: e2e/$name (guest did not power off: kernel panic or QEMU error," \
+				"$E2E_BOOT_SECONDS s; log $LOG)"
+			grep -m1 -E 'Kernel panic|qemu-system' "$LOG" | sed 's/^/    /'
 			printf '%s\n' "$why"
 		elif [ $crc -ne 0 ]; then
 			echo "FAIL: e2e/$name (boot $E2E_BOOT_SECONDS s; log $LOG)"
