@@ -241,6 +241,31 @@ let
     );
 
   stubStatic = stub.pkgsStatic;
+
+  # The VM test's machines, evaluated as NixOS configurations (without the test driver).
+  vmTest = (import ../../nix/vm-test.nix {
+    pkgs = stub;
+    module = { imports = [ moduleFile ]; };
+    staticPackage = stubStatic.callPackage packageFile { };
+  }).test;
+  vmNode =
+    name:
+    import (nixpkgs + "/nixos/lib/eval-config.nix") {
+      system = "x86_64-linux";
+      inherit lib;
+      modules = [
+        vmTest.defaults
+        vmTest.nodes.${name}
+        (nixpkgs + "/nixos/modules/virtualisation/qemu-vm.nix")
+        (
+          { lib, ... }:
+          {
+            _module.args.pkgs = lib.mkForce stub;
+            system.stateVersion = "24.05";
+          }
+        )
+      ];
+    };
   flake = import ../../flake.nix;
   flakeOutputs = flake.outputs {
     self = flakeOutputs // {
@@ -334,6 +359,35 @@ in
     ++ expect "license" (dyn.meta.license == lib.licenses.gpl2Plus)
     ++ expect "source leaves out nix/" (dyn.src.filter (toString ../../nix) "directory" == false)
     ++ expect "source keeps src/" (dyn.src.filter (toString ../../src) "directory");
+
+  vm-nodes =
+    let
+      scripted = (vmNode "scripted").config;
+      systemd = (vmNode "systemd").config;
+      control = (vmNode "control").config;
+      staticBin = "${stubStatic.callPackage packageFile { }}/bin/vfio-claim";
+    in
+    lib.concatMap (n: failedAssertions (vmNode n)) [ "scripted" "systemd" "control" ]
+    ++ lib.concatMap (
+      c: expect "host drivers in the initrd module list" (lib.all (m: lib.elem m c.boot.initrd.kernelModules) [ "bochs" "snd_hda_intel" ])
+    ) [ scripted systemd control ]
+    ++ expect "scripted node: scripted initrd runs vfio-claim" (
+      !scripted.boot.initrd.systemd.enable && lib.hasInfix "/bin/vfio-claim" scripted.boot.initrd.preDeviceCommands
+    )
+    ++ contains "scripted node modprobe.d" scripted.boot.initrd.extraFiles."/etc/modprobe.d/vfio-claim.conf".source.text "softdep bochs pre: vfio_pci\n"
+    ++ expect "systemd node: static build in the initrd" (lib.elem staticBin systemd.boot.initrd.systemd.storePaths)
+    ++ expect "systemd node: unit runs the static build" (
+      lineStarting "ExecStart=" systemd.boot.initrd.systemd.units."vfio-claim.service".text == "ExecStart=\"${staticBin}\""
+    )
+    ++ expect "systemd node: selectors on the command line only" (
+      lib.elem "vfio-claim.addrs=01:00.0=1234:1111,01:00.1=8086:293e" systemd.boot.kernelParams
+      && systemd.boot.initrd.vfio-claim.ids == [ ] && systemd.boot.initrd.vfio-claim.addresses == [ ]
+    )
+    ++ expect "control node: no vfio-claim" (
+      !(control.boot.initrd ? vfio-claim) && !(control.boot.initrd.systemd.services ? vfio-claim)
+      && !lib.hasInfix "vfio-claim" control.boot.initrd.preDeviceCommands
+    )
+    ++ expect "IOMMU on in every node" (lib.all (c: lib.elem "intel_iommu=on" c.boot.kernelParams) [ scripted systemd control ]);
 
   flake =
     let

@@ -94,7 +94,7 @@ cases="$here/cases.nix"
 
 # Cases that must evaluate to [] (the list of failed expectations).
 for name in scripted systemd seed-scripted seed-systemd specialisation-scripted \
-	specialisation-systemd options-scripted options-systemd disabled package flake; do
+	specialisation-systemd options-scripted options-systemd disabled package flake vm-nodes; do
 	run_eval "$name" --json "$cases" --arg nixpkgs "$nixpkgs" -A "$name"
 done
 

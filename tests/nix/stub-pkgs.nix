@@ -33,11 +33,13 @@ let
 
   self = {
     inherit lib;
-    stubName = if isStatic then "static" else "dynamic";
 
-    callPackage = fn: overrides:
-      let f = if builtins.isFunction fn then fn else import fn;
-      in f (builtins.intersectAttrs (builtins.functionArgs f) self // overrides);
+    callPackage =
+      fn: overrides:
+      let
+        f = if builtins.isFunction fn then fn else import fn;
+      in
+      f (builtins.intersectAttrs (builtins.functionArgs f) self // overrides);
 
     stdenv = {
       hostPlatform = {
@@ -52,6 +54,8 @@ let
         isRiscV64 = false;
         isArmv7 = false;
         isMusl = isStatic;
+        is32bit = false;
+        is64bit = true;
         efiArch = "x64";
       };
       buildPlatform.canExecute = _: true;
@@ -61,23 +65,39 @@ let
       isi686 = false;
       isAarch64 = false;
       cc.targetPrefix = if isStatic then "x86_64-unknown-linux-musl-" else "";
+      # the arguments stay readable for the package test
       mkDerivation = args: drv "${args.pname}-${args.version}" { inherit args; };
     };
 
+    # trivial builders: the text stays readable for the tests
     writeText = name: text: drv name { inherit text; };
+    writeScript = name: text: drv name { inherit text; };
+    writeScriptBin = name: text: drv name { inherit text; };
     writeShellScript = name: text: drv name { inherit text; };
     writeShellScriptBin = name: text: drv name { inherit text; overrideAttrs = _: drv name { inherit text; }; };
     runCommand = name: _: script: drv name { inherit script; };
     runCommandCC = self.runCommand;
     runCommandLocal = self.runCommand;
-    unixtools = lib.genAttrs [ "xxd" "hostname" "ping" "netstat" "ifconfig" ] (n: drv n { });
+    runtimeShell = "${self.bash}/bin/bash";
+
+    formats = lib.genAttrs [
+      "ini" "iniWithGlobalSection" "json" "yaml" "toml" "keyValue" "javaProperties" "elixirConf"
+      "lua" "nixConf" "hocon" "libconfig" "pythonVars" "php" "systemd" "cdn" "xml"
+    ] (_: format);
+
+    # what nix/package.nix asks for
+    pkg-config = drv "pkg-config" { };
+    pciutils = drv "pciutils" { };
+    kmod = drv "kmod" { };
+    udev = drv (if isStatic then "libudev-zero" else "systemd-minimal-libs") { };
+    pkgsStatic = import ./stub-pkgs.nix { inherit lib; isStatic = true; };
     pkgsi686Linux = self;
 
-    glibcLocales = drv "glibc-locales" { override = _: self.glibcLocales; };
-    tzdata = drv "tzdata" { };
-    nix = drv "nix" { out = self.nix; };
-    bash = drv "bash" { };
-    glibc = drv "glibc" { };
+    # what flake.nix and nix/vm-test.nix ask for
+    testers.runNixOSTest = test: drv "vm-test-run-${test.name}" { inherit test; };
+    nixosTest = self.testers.runNixOSTest;
+
+    # what the NixOS modules touch while the tests read initrd options, assertions and units
     systemd = drv "systemd" {
       withCryptsetup = false;
       withEfi = false;
@@ -86,23 +106,6 @@ let
       kbd = drv "kbd" { gzip = drv "gzip" { }; };
       kmod = self.kmod;
     };
-    e2fsprogs = drv "e2fsprogs" { };
-    coreutils = drv "coreutils" { };
-    shadow = drv "shadow" { };
-    findutils = drv "findutils" { };
-    less = drv "less" { };
-    kexec-tools = drv "kexec-tools" { };
-    dhcpcd = drv "dhcpcd" { enablePrivSep = false; };
-    sudo = drv "sudo" { };
-    fish = drv "fish" { };
-    xonsh = drv "xonsh" { };
-    zsh = drv "zsh" { };
-    bashInteractive = drv "bashInteractive" { };
-    pkg-config = drv "pkg-config" { };
-    pciutils = drv "pciutils" { };
-    kmod = drv "kmod" { };
-    udev = drv (if isStatic then "libudev-zero" else "systemd-minimal-libs") { };
-
     linuxPackages = lib.makeExtensible (_: { kernel = self.kernel; });
     kernel = drv "linux-6.6.44" {
       version = "6.6.44";
@@ -118,16 +121,20 @@ let
         getValue = _: null;
       };
     };
-
-    pkgsStatic = import ./stub-pkgs.nix { inherit lib; isStatic = true; };
-
-    testers.runNixOSTest = test: drv "vm-test-run-${test.name}" { inherit test; };
-    nixosTest = self.testers.runNixOSTest;
-
-    formats = lib.genAttrs [
-      "ini" "iniWithGlobalSection" "json" "yaml" "toml" "keyValue" "javaProperties" "elixirConf"
-      "lua" "nixConf" "hocon" "libconfig" "pythonVars" "php" "systemd" "cdn" "xml"
-    ] (_: format);
-  };
+    glibcLocales = drv "glibc-locales" { override = _: self.glibcLocales; };
+    dhcpcd = drv "dhcpcd" { enablePrivSep = false; };
+    OVMF = drv "OVMF" {
+      override = _: self.OVMF;
+      fd = self.OVMF;
+      firmware = "${self.OVMF}/FV/OVMF_CODE.fd";
+      variables = "${self.OVMF}/FV/OVMF_VARS.fd";
+      systemManagementModeRequired = false;
+    };
+    unixtools = lib.genAttrs [ "xxd" "hostname" "ping" "netstat" "ifconfig" ] (n: drv n { });
+  }
+  // lib.genAttrs [
+    "bash" "bashInteractive" "coreutils" "e2fsprogs" "findutils" "fish" "glibc" "kexec-tools"
+    "less" "nix" "shadow" "sudo" "tzdata" "xonsh" "zsh"
+  ] (n: drv n { });
 in
 self
