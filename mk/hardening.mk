@@ -108,7 +108,7 @@ check-fault: $(BUILD)/vfio-claim-test
 	@tests/fault/run.sh $(BUILD)/vfio-claim-test
 
 # ---- benchmarks ------------------------------------------------------------------------
-bench: $(BUILD)/vfio-claim-test $(BUILD)/vfio-claim
+bench: $(BUILD)/vfio-claim-test $(BUILD)/vfio-claim $(BUILD)/plan-bench
 	@bench/scale.sh $(BUILD)
 	@$(MAKE) --no-print-directory STATIC=1
 	@bench/size.sh $(BUILD)/static/vfio-claim
@@ -117,3 +117,8 @@ bench: $(BUILD)/vfio-claim-test $(BUILD)/vfio-claim
 soak:
 	@$(MAKE) --no-print-directory STATIC=1
 	@BOOTS=$(SOAK_BOOTS) bench/soak.sh $(BUILD)/static/vfio-claim
+
+# The planner timed on its own, over the product's objects (-O2), libkmod/libudev faked.
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(CORE_SRCS)) $(FAKE_SRCS))
+$(BUILD)/plan-bench: $(BUILD)/obj/bench/plan_bench.o $(BENCH_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libpci)

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# In-boot timing benchmark (see bench/guest-bench.sh for the steps): BOOTS boots of the e2e
+# rig (tests/e2e/lib.sh), each running ROUNDS rounds of shell loop / vfio-claim / floor in
+# turned orders; prints the medians over every round of every boot and the ratios.
+# Usage: BOOTS=10 ROUNDS=3 JOBS=2 bench/boot.sh [BINARY]   (default build/static/vfio-claim)
+# Per-boot logs and the raw figures (boot round step µs) are kept in build/bench/boot/.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+bin=$(realpath "${1:-build/static/vfio-claim}")
+boots=${BOOTS:-10} rounds=${ROUNDS:-3} jobs=${JOBS:-2}
+out=build/bench/boot
+mkdir -p "$out"
+build-aux/deps.sh e2e || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+e2e_fetch_kernel >/dev/null || { echo "bench: cannot fetch the kernel" >&2; exit 1; }
+e2e_build_initramfs "$out/image.cpio" --binary "$bin" --scenario bench/guest-bench.sh ||
+	{ echo "bench: initramfs build failed" >&2; exit 1; }
+echo "bench: $boots boot(s) x $rounds round(s), binary $bin ($(stat -c %s "$bin") bytes)," \
+	"kernel $E2E_KVER, accel $E2E_ACCEL"
+
+one_boot() {
+	local i=$1 log=$out/boot-$1.log
+	e2e_boot --name "bench-$i" --initrd "$out/image.cpio" --log "$log" --timeout 300 \
+		--append "bench.order=$i bench.rounds=$rounds" >/dev/null 2>&1
+	# kmsg timestamps of the marks, as "round step µs"
+	sed -n '/^E2E-DMESG-BEGIN/,/^E2E-DMESG-END/p' "$log" |
+		sed -n 's/^[^[]*\[ *\([0-9]*\)\.\([0-9]*\)\] BENCH \(.*\)$/\1\2 \3/p' |
+		awk -v boot="$i" '
+			BEGIN { r = 0 }
+			$2 == "round-end" { r++; next }
+			{ split($2, p, "-"); s = p[1]; e = substr($2, length(s) + 2) }
+			e == "start" { t0[s] = $1 }
+			e == "loop-end" { print boot, r, "a_loop", $1 - t0[s] }
+			e == "end" { print boot, r, s, $1 - t0[s] }' >"$out/boot-$i.raw"
+	grep '^BENCH-VERIFY' "$log" | grep -v ' ok$' | sed "s/^/boot $i: /" >"$out/boot-$i.bad"
+}
+
+running=0
+for i in $(seq 0 $((boots - 1))); do
+	if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+	one_boot "$i" &
+	running=$((running + 1))
+done
+wait
+cat "$out"/boot-*.raw >"$out/raw.txt"
+cat "$out"/boot-*.bad >"$out/bad.txt"
+[ -s "$out/bad.txt" ] && { echo "bench: some steps did not end with the pair on vfio-pci:"; cat "$out/bad.txt"; }
+awk '
+	{ v[$3, ++n[$3]] = $4 }
+	function median(s,   i, j, t, k) {
+		k = n[s]
+		for (i = 1; i <= k; i++) a[i] = v[s, i]
+		for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	END {
+		split("a a_loop b c d", steps, " ")
+		name["a"] = "shell loop + modprobe vfio-pci (the guides)"
+		name["a_loop"] = "  of which the loop (overrides)"
+		name["b"] = "vfio-claim --addrs 01:00.0 (whole run)"
+		name["c"] = "floor: modprobe vfio-pci alone"
+		name["d"] = "vfio-claim, vfio-pci already loaded (own work)"
+		for (i = 1; i <= 5; i++) { s = steps[i]; m[s] = median(s)
+			printf "%-50s median %8.0f µs  (n=%d)\n", name[s], m[s], n[s] }
+		printf "own work / shell loop:            %.3f  (d / a; target <= 0.1)\n", m["d"] / m["a"]
+		printf "own work / shell loop writes:     %.3f  (d / a_loop)\n", m["d"] / m["a_loop"]
+		printf "own work, estimated as b - c:     %.0f µs, / a = %.3f\n", m["b"] - m["c"], (m["b"] - m["c"]) / m["a"]
+		printf "whole run / floor:                %.2f  (b / c; target <= 1.1)\n", m["b"] / m["c"]
+		printf "shell loop / floor:               %.2f  (a / c)\n", m["a"] / m["c"]
+	}' "$out/raw.txt" | tee "$out/summary.txt"

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+# Guest side of bench/boot.sh, sourced by the e2e /init (tests/e2e/guest/init) in place of a
+# scenario. In one boot it times, ROUNDS times, on the same GPU pair (01:00.0 + 01:00.1):
+#   a  the guides' shell loop: driver_override for each function of the card, by address,
+#      then `modprobe vfio-pci` (busybox modprobe, as the initramfs has it). (The Arch wiki's
+#      boot_vga variant selects nothing here: QEMU's secondary-vga is class 0380, no boot_vga.)
+#   b  vfio-claim --addrs 01:00.0 (claim, load vfio-pci through libkmod, probe, verify)
+#   c  the floor: `modprobe vfio-pci` alone, nothing overridden
+#   d  vfio-claim --addrs 01:00.0 with vfio-pci already loaded (its own work, no module load)
+# The order of a, b and c turns with the round and with bench.order= on the command line.
+# Times are kmsg timestamps of "BENCH <step>-start/-end" records (µs); between the steps the
+# pair is unbound, its override cleared and the vfio modules removed.
+E2E_NATIVES=0
+devs="0000:01:00.0 0000:01:00.1"
+mark() { echo "BENCH $1" >/dev/kmsg; }
+driver_of() {
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		d=$(cd -P "/sys/bus/pci/devices/$1/driver" && pwd)
+		echo "${d##*/}"
+	else
+		echo -
+	fi
+}
+verify() { # STEP: both functions of the pair on vfio-pci?
+	ok=ok
+	for x in $devs; do
+		[ "$(driver_of "$x")" = vfio-pci ] || ok="${ok#ok} bad:$x=$(driver_of "$x")"
+	done
+	echo "BENCH-VERIFY $1 $ok"
+}
+reset() {
+	for x in $devs; do
+		p=/sys/bus/pci/devices/$x
+		[ -e "$p/driver" ] && echo "$x" >"$p/driver/unbind"
+		echo >"$p/driver_override"
+	done
+	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio_virqfd vfio irqbypass; do
+		rmmod "$m" 2>/dev/null
+	done
+}
+step_a() {
+	# The guides' script for a card picked by address (the Arch and Gentoo wikis' form of it).
+	mark a-start
+	DEVS="0000:01:00.0 0000:01:00.1"
+	for DEV in $DEVS; do
+		echo "vfio-pci" >"/sys/bus/pci/devices/$DEV/driver_override"
+	done
+	mark a-loop-end
+	modprobe vfio-pci
+	mark a-end
+	verify a
+	reset
+}
+step_b() {
+	mark b-start
+	vfio-claim --addrs 01:00.0
+	mark b-end
+	verify b
+	reset
+}
+step_c() {
+	mark c-start
+	modprobe vfio-pci
+	mark c-end
+	mark d-start
+	vfio-claim --addrs 01:00.0
+	mark d-end
+	verify d
+	reset
+}
+order=$(sed -n 's/.*bench\.order=\([0-9]*\).*/\1/p' /proc/cmdline)
+rounds=$(sed -n 's/.*bench\.rounds=\([0-9]*\).*/\1/p' /proc/cmdline)
+r=0
+while [ "$r" -lt "${rounds:-3}" ]; do
+	case $(((${order:-0} + r) % 4)) in
+	0) step_a; step_b; step_c ;;
+	1) step_b; step_a; step_c ;;
+	2) step_c; step_a; step_b ;;
+	3) step_c; step_b; step_a ;;
+	esac
+	mark round-end
+	r=$((r + 1))
+done
