@@ -6,7 +6,8 @@
 #   FAIL: fuzz/TARGET (crash|leak|timeout ..., input saved as FILE)
 # Usage: tests/fuzz/run.sh [--dir DIR] [--seconds S] [--jobs J] [--keep-corpus] TARGET...
 # The seed corpus is tests/fuzz/corpus/TARGET (read only); new inputs go to DIR/corpus/TARGET,
-# which --keep-corpus keeps between runs (make fuzz) and otherwise starts empty (the smoke).
+# which --keep-corpus keeps between runs (make fuzz); without it (the smoke) DIR/smoke/TARGET
+# starts empty each time.
 # A dictionary tests/fuzz/TARGET.dict is used when present. Totals are appended to
 # DIR/totals.log (date, target, seconds, executions, result) for BENCHMARKS.md.
 set -u
@@ -28,7 +29,11 @@ run_one() {
 	local t=$1 bin=$dir/fuzz-$1 log=$dir/logs/$1.log corpus=$dir/corpus/$1 dict=() execs rc art
 	local seeds=$here/corpus/$1
 	[ -x "$bin" ] || { echo "FAIL: fuzz/$t (no binary $bin; run make fuzz-build)"; return 1; }
-	[ $keep = 1 ] || rm -rf "$corpus"
+	# The smoke starts from the seeds alone, in its own folder (a make fuzz may be running).
+	if [ $keep = 0 ]; then
+		corpus=$dir/smoke/$1 log=$dir/logs/smoke-$1.log
+		rm -rf "$corpus"
+	fi
 	mkdir -p "$corpus"
 	[ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
 	# -timeout: one input taking over 10 s is a hang; -rss_limit_mb: a runaway allocation.
