@@ -58,6 +58,25 @@ while IFS= read -r f; do
 	fi
 done < <(cd "$repo" && find . -name '*.nix' -not -path './.git/*' -not -path './build/*' | sort)
 
+# --- the Nix snippets in nix/README.md parse (as an expression, or as the body of a module
+# whose arguments include the flake input `vfio-claim`)
+readme_bad=""
+n=0
+while IFS= read -r -d '' snippet; do
+	n=$((n + 1))
+	if ! printf '%s\n' "$snippet" | nix-instantiate --parse - >/dev/null 2>&1 &&
+		! printf '{ config, lib, pkgs, vfio-claim, ... }: {\n%s\n}\n' "$snippet" |
+		nix-instantiate --parse - >/dev/null 2>&1; then
+		readme_bad="$readme_bad $n"
+	fi
+done < <(awk '/^ *```nix$/ { on = 1; next } /^ *```$/ && on { on = 0; printf "%c", 0; next } on' "$repo/nix/README.md")
+if [ "$n" -gt 0 ] && [ -z "$readme_bad" ]; then
+	pass "readme-snippets"
+else
+	fail "readme-snippets"
+	echo "    nix/README.md: $n nix blocks, unparsable:${readme_bad:- (none found)}"
+fi
+
 if [ -z "$tarball" ]; then
 	fail "nixpkgs-tree"
 	echo "    nixos-lib-2024-08.tar.xz not found in $(dirname "$repo")/shared/nixpkgs or /work/shared/nixpkgs"
