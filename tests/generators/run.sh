@@ -35,6 +35,9 @@
 #   mkinitcpio-systemd-race
 #       MODULES=(bochs), loaded by systemd-modules-load; vfio-claim.service is masked
 #       (rd.systemd.mask=), so only the safety net can claim.
+#   initramfs-tools-conf
+#       no selection on the command line: the hook copies /etc/vfio-claim.conf (a private one,
+#       overlaid on /etc in the namespace) into the image, and that selects the pair.
 #   Without a VM (seconds):
 #   modprobe-conf   the snippet generator: driver sources, names, the multi-binary line, and
 #                   the install line run by sh: a failing vfio-claim falls back to modprobe
@@ -55,7 +58,7 @@ CACHE=${VFIO_CLAIM_CACHE:-${HOME:-/root}/.cache/vfio-claim}
 JOBS=${GEN_JOBS:-2}
 ALL_CASES="modprobe-conf kmod-order install-layout
 dracut-shell dracut-systemd dracut-race dracut-fallback dracut-control
-initramfs-tools initramfs-tools-race initramfs-tools-control
+initramfs-tools initramfs-tools-race initramfs-tools-control initramfs-tools-conf
 mkinitcpio-busybox mkinitcpio-systemd mkinitcpio-systemd-race mkinitcpio-control"
 # The selection every image boots with: the GPU and its audio function by ID. The boot VGA
 # has the GPU's IDs too and must stay on bochs-drm (vfio-claim refuses the boot VGA).
@@ -137,6 +140,7 @@ in_ns() {
 		mount --make-rprivate /
 		mount -t overlay vfio-claim-gen -o "lowerdir=$GEN_OVL:/usr/lib" /usr/lib
 		mount -t tmpfs vfio-claim-gen /boot
+		[ -z "${GEN_ETC:-}" ] || mount -t overlay vfio-claim-gen -o "lowerdir=$GEN_ETC:/etc" /etc
 		cp "$GEN_KCONFIG" /boot/
 		exec "$@"' in_ns "$@"
 }
@@ -300,6 +304,11 @@ case_build() { # case out
 			build_itools "$out" 1 1
 		;;
 	initramfs-tools-control) build_itools "$out" 0 0 ;;
+	initramfs-tools-conf)
+		mkdir -p "$work/etc-conf"
+		printf '# vfio-claim test\naddrs = 01:00.0,01:00.1\n' >"$work/etc-conf/vfio-claim.conf"
+		VFIO_CLAIM=$work/vfio-claim GEN_ETC=$work/etc-conf build_itools "$out" 1 0
+		;;
 	mkinitcpio-*)
 		mki_install || { say "cannot install mkinitcpio from $MKI_TAR"; return 1; }
 		case $c in
@@ -320,6 +329,7 @@ case_append() {
 	local a="vfio-claim.ids=$IDS $NOROOT"
 	case $1 in
 	dracut-*) a="rd.vfio-claim.ids=$IDS $NOROOT rd.shell=0 rd.emergency=poweroff" ;;
+	*-conf) a=$NOROOT ;;
 	esac
 	case $1 in
 	*systemd*) a="$a systemd.show_status=0 rd.systemd.show_status=0" ;;
