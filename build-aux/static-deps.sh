@@ -1,0 +1,343 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# static-deps.sh - build static libkmod, libpci and libudev for `make STATIC=1`.
+#
+# Usage: build-aux/static-deps.sh [PREFIX]
+#        PREFIX defaults to ${VFIO_CLAIM_CACHE:-$HOME/.cache/vfio-claim}/static-deps
+#
+# Result:
+#   PREFIX/lib/{libkmod.a,libpci.a,libudev.a}
+#   PREFIX/include/{libkmod.h,libudev.h,pci/*.h}     -> compile with -IPREFIX/include
+#   PREFIX/ldflags   one line: every flag to put after the objects when linking with -static
+#   PREFIX/versions  which Debian source versions and features went in
+#   PREFIX/.stamp    the second run with the same script is a no-op
+#
+# How the static build works, and why:
+#
+# * Debian ships no .a for libkmod, libpci or libudev, so we build them from Debian's own
+#   source packages (same patches as the shared libraries on the system). The sources
+#   come from `apt-get source` with a PRIVATE apt configuration: deb-src entries derived
+#   from the system's deb entries, and private lists/cache directories. /etc/apt and
+#   /var/lib/apt are never touched.
+# * libkmod: kmod's configure refuses --enable-static, so it is built as a shared library
+#   and its PIC objects (libkmod/ and the shared/ helper library) are archived by hand.
+#   Compression: xz and zstd on (NixOS and Arch ship .ko.xz / .ko.zst; the static
+#   liblzma.a and libzstd.a come from liblzma-dev / libzstd-dev); zlib off, as in Debian's
+#   own libkmod (so .ko.gz modules cannot be read); openssl off (only signature printing
+#   needs it, and it would drag in libcrypto).
+# * libpci: pciutils builds lib/libpci.a itself with SHARED=no. zlib, DNS, hwdb (libudev)
+#   and libkmod are off so libpci needs nothing but libc. pci.ids is looked up in
+#   /usr/share/misc like Debian's libpci.
+# * libudev: systemd's meson builds libudev.a with -Dstatic-libudev=pic; every optional
+#   dependency is skipped and only that target (after version.h) is built.
+# * Symbol hygiene: libudev.a carries systemd's internal helpers (mkdir_p, memdup, ...)
+#   and libkmod's objects carry kmod's (mkdir_p, memdup, hash_new, array_append, ...):
+#   linked together they clash, and either could clash with vfio-claim's own functions.
+#   Each library is therefore linked into one relocatable object (`ld -r`) whose only
+#   global symbols are the ones its shared library exports (the names listed in the
+#   library's own version script, libudev.sym / libkmod.sym); everything else becomes
+#   local. That partial link also garbage-collects, with the exported names as roots, so
+#   the parts of systemd's helper code libudev never reaches are dropped (the libudev
+#   object shrinks from 2.3 MB to 0.6 MB). libpci's internal symbols all carry pci_/pm_
+#   prefixes and are left as built.
+# * glibc warns at link time that getpwnam/getgrnam & co. need its NSS modules at run
+#   time: libudev's API reaches user/group lookups. With -Wl,--gc-sections the code
+#   vfio-claim does not call is dropped again; the warnings stay, they are harmless.
+# * A tiny program is linked with -static and PREFIX/ldflags at the end, so a broken
+#   ldflags line fails here and not in the Makefile.
+#
+# Needs the packages of `build-aux/deps.sh static` (installed by this script when root).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+prefix=${1:-${VFIO_CLAIM_CACHE:-$HOME/.cache/vfio-claim}/static-deps}
+jobs=$(nproc 2>/dev/null || echo 2)
+# Debian source packages we build from.
+src_pkgs="kmod pciutils systemd"
+# What goes after -LPREFIX/lib in PREFIX/ldflags. Our three libraries are independent of
+# each other (libpci is built without libudev/libkmod, libudev needs only libc); libkmod
+# needs libzstd and liblzma after it (static .a from libzstd-dev / liblzma-dev).
+libs="-ludev -lkmod -lpci -lzstd -llzma"
+
+# The libraries get their own flags: a caller's CFLAGS (sanitizers, -flto) or the
+# variables and jobserver of a parent make must not leak into the cached build.
+unset CFLAGS CPPFLAGS LDFLAGS LIBS MAKEFLAGS MFLAGS MAKELEVEL
+
+say() { printf 'static-deps: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+case $prefix in
+/*) ;;
+*) prefix=$PWD/$prefix ;;
+esac
+# ldflags is used as $(cat PREFIX/ldflags): word splitting would break such a path.
+case $prefix in
+*[[:space:]]*) die "PREFIX must not contain white space: '$prefix'" ;;
+esac
+
+# The stamp records a hash of this script: edit the recipe and the next run rebuilds.
+recipe=$(sha256sum "$0" | cut -d' ' -f1)
+is_fresh() {
+	[ "$(cat "$prefix/.stamp" 2>/dev/null)" = "$recipe" ] &&
+		[ -f "$prefix/lib/libkmod.a" ] && [ -f "$prefix/lib/libpci.a" ] &&
+		[ -f "$prefix/lib/libudev.a" ] && [ -f "$prefix/ldflags" ]
+}
+if is_fresh; then
+	say "up to date: $prefix"
+	exit 0
+fi
+
+# Two builds racing for the same prefix (parallel make, CI matrix) would trample each
+# other: the second waits, then finds the stamp and returns.
+mkdir -p "$(dirname "$prefix")"
+exec 9>"$prefix.lock"
+flock 9
+if is_fresh; then
+	say "up to date: $prefix"
+	exit 0
+fi
+
+"$here/deps.sh" static
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-static.XXXXXX")
+# Keep the work dir when something fails: its logs are the only useful diagnostic.
+on_exit() {
+	if [ "$1" -ne 0 ]; then
+		say "failed; logs and sources kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap 'on_exit $?' EXIT
+# Every temporary file of apt, gcc and libtool goes into the work dir too: cleaned up with
+# it, and apt's sandbox user or a non-root caller may not be able to write to /tmp.
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
+mkdir -p "$work/log" "$work/src" "$work/stage/lib" "$work/stage/include/pci"
+
+# run NAME CMD...: run CMD with its output in $work/log/NAME.log, show the tail on failure.
+run() {
+	local name=$1
+	shift
+	if ! "$@" >"$work/log/$name.log" 2>&1; then
+		tail -n 40 "$work/log/$name.log" >&2
+		die "$name failed (full log: $work/log/$name.log)"
+	fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Sources: apt-get source with a private apt configuration.
+
+# deb822 (.sources) stanzas -> deb-src stanzas. One-line (.list) entries -> deb-src lines.
+# Only entries for this release's suites (CODENAME, CODENAME-updates, CODENAME-security)
+# are kept: third-party repositories rarely publish sources, and a missing Sources index
+# would make `apt-get update` fail.
+# shellcheck disable=SC2016  # awk programs, not shell
+derive_deb822='
+BEGIN { RS = ""; FS = "\n" }
+function suite_ok(s) { return codename == "" || s == codename || index(s, codename "-") == 1 }
+{
+	has_deb = 0; suites_ok = 0; enabled = 1; out = ""
+	for (i = 1; i <= NF; i++) {
+		line = $i
+		if (line ~ /^[ \t]*#/)
+			continue
+		key = tolower(line)
+		if (key ~ /^types:/) {
+			if (line ~ /[ \t]deb([ \t]|$)/)
+				has_deb = 1
+			line = "Types: deb-src"
+		} else if (key ~ /^enabled:[ \t]*no/) {
+			enabled = 0
+		} else if (key ~ /^suites:/) {
+			n = split(substr(line, 8), s, /[ \t]+/)
+			for (j = 1; j <= n; j++)
+				if (s[j] != "" && suite_ok(s[j]))
+					suites_ok = 1
+		}
+		out = out line "\n"
+	}
+	if (has_deb && suites_ok && enabled)
+		printf "%s\n", out
+}'
+# shellcheck disable=SC2016
+derive_oneline='
+function suite_ok(s) { return codename == "" || s == codename || index(s, codename "-") == 1 }
+$1 == "deb" {
+	i = 2
+	if ($i ~ /^\[/)		# deb [ option=value ... ] uri suite component...
+		while ($i !~ /\]$/ && i < NF)
+			i++
+	else
+		i = 1
+	if (suite_ok($(i + 2))) {
+		sub(/^deb/, "deb-src")
+		print
+	}
+}'
+
+fetch_sources() {
+	local apt="$work/apt" sl sp codename f
+	local -a opts
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
+	# Where this system keeps its sources (normally /etc/apt/sources.list{,.d}).
+	eval "$(apt-config shell sl Dir::Etc::SourceList/f sp Dir::Etc::SourceParts/d)"
+	# shellcheck disable=SC1091
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	: >"$apt/sources.list"
+	for f in "$sl" "$sp"*.list; do
+		[ -f "$f" ] && awk -v codename="$codename" "$derive_oneline" "$f" >>"$apt/sources.list"
+	done
+	for f in "$sp"*.sources; do
+		[ -f "$f" ] && awk -v codename="$codename" "$derive_deb822" "$f" \
+			>"$apt/sources.list.d/${f##*/}"
+	done
+	if ! grep -qs '^deb-src\|^Types: deb-src' "$apt/sources.list" "$apt"/sources.list.d/*; then
+		die "no Debian 'deb' entries for '$codename' found in $sl or $sp"
+	fi
+	opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+	      -o "Dir::Etc::SourceParts=$apt/sources.list.d"
+	      -o "Dir::State::Lists=$apt/lists"
+	      -o "Dir::Cache=$apt/cache")
+	# As root, apt downloads as user _apt, who cannot enter our private mktemp dir.
+	# Everything fetched is checked against the signed Release file anyway.
+	[ "$(id -u)" -eq 0 ] && opts+=(-o APT::Sandbox::User=root)
+
+	say "fetching Debian sources: $src_pkgs"
+	run apt-update apt-get "${opts[@]}" update
+	# shellcheck disable=SC2086
+	(cd "$work/src" && run apt-source apt-get "${opts[@]}" source $src_pkgs)
+	for f in "$work"/src/*.dsc; do
+		sed -n 's/^Source: //p; s/^Version: //p' "$f" | paste -sd' '
+	done >"$work/stage/versions"
+}
+
+# The one source tree of Debian source package $1.
+srcdir() {
+	local d
+	for d in "$work/src/$1"-*/; do
+		[ -d "$d" ] && { echo "${d%/}"; return; }
+	done
+	die "no unpacked source for $1"
+}
+
+# Names a shared library exports: the symbols listed in its linker version script.
+exported_symbols() {
+	grep -Eo '^[[:space:]]+[A-Za-z_][A-Za-z0-9_]*;' "$1" | tr -d ' \t;'
+}
+
+# localize OUT.a SYMFILE INPUT...: one relocatable object whose globals are only the
+# names in SYMFILE, archived as OUT.a. Inputs may be objects or archives: archive members
+# are pulled in, and sections kept, only as far as the exported symbols need them (-u
+# roots for both). The libraries are built with -ffunction-sections -fdata-sections.
+localize() {
+	local out=$1 syms=$2 tmp
+	shift 2
+	tmp="$work/$(basename "$out" .a)"
+	# shellcheck disable=SC2046
+	run "localize-${tmp##*/}" ld -r --gc-sections -o "$tmp-all.o" $(sed 's/^/-u /' "$syms") "$@"
+	run "objcopy-${tmp##*/}" objcopy --keep-global-symbols="$syms" "$tmp-all.o" "$tmp.o"
+	rm -f "$out"
+	ar rcs "$out" "$tmp.o"
+}
+
+# ---------------------------------------------------------------------------------------
+build_kmod() {
+	local src b="$work/kmod-build"
+	src=$(srcdir kmod)
+	say "building libkmod (xz, zstd; no zlib, no openssl)"
+	# Debian's kmod source is a git snapshot without a generated configure script.
+	# gtk-doc is optional (GTK_DOC_CHECK is m4_ifdef'd); an empty gtk-doc.make suffices.
+	touch "$src/libkmod/docs/gtk-doc.make"
+	(cd "$src" && run kmod-autoreconf autoreconf --force --install --symlink)
+	mkdir -p "$b"
+	(cd "$b" && run kmod-configure "$src/configure" --prefix=/usr --sysconfdir=/etc \
+		--with-xz --with-zstd --without-zlib --without-openssl \
+		--disable-tools --disable-manpages --disable-test-modules \
+		--disable-python --disable-gtk-doc CFLAGS="-O2")
+	run kmod-make make -C "$b" -j"$jobs" libkmod/libkmod.la
+	exported_symbols "$src/libkmod/libkmod.sym" >"$work/kmod.syms"
+	localize "$work/stage/lib/libkmod.a" "$work/kmod.syms" \
+		"$b"/libkmod/.libs/*.o "$b"/shared/.libs/*.o
+	cp "$src/libkmod/libkmod.h" "$work/stage/include/"
+	echo "libkmod: xz zstd (no zlib, no openssl)" >>"$work/stage/versions"
+}
+
+build_pci() {
+	local src
+	src=$(srcdir pciutils)
+	say "building libpci"
+	run pci-make make -C "$src" -j"$jobs" lib/libpci.a \
+		SHARED=no ZLIB=no DNS=no HWDB=no LIBKMOD=no \
+		PREFIX=/usr IDSDIR=/usr/share/misc OPT="-O2 -ffunction-sections -fdata-sections"
+	cp "$src/lib/libpci.a" "$work/stage/lib/"
+	# The headers `make install-lib` would install; config.h is generated for this build.
+	cp "$src"/lib/{config,header,pci,types}.h "$work/stage/include/pci/"
+	echo "libpci: sysfs proc intel-conf mmio-conf dump (no zlib, dns, hwdb, libkmod)" \
+		>>"$work/stage/versions"
+}
+
+build_udev() {
+	local src b="$work/udev-build"
+	src=$(srcdir systemd)
+	say "building libudev (the longest step)"
+	# skip-deps drops every optional dependency; libcap and libmount remain mandatory
+	# for meson to configure at all, though libudev itself needs neither.
+	run udev-meson meson setup "$b" "$src" -Dskip-deps=true -Dstatic-libudev=pic \
+		-Dmode=release -Dbuildtype=release -Doptimization=2 -Ddebug=false -Db_lto=false \
+		-Dtests=false -Dman=false -Dhtml=false -Dgnu-efi=false -Dtranslations=false
+	# libudev.a's sources include version.h but the target does not depend on it.
+	run udev-version ninja -C "$b" -j"$jobs" version.h
+	run udev-ninja ninja -C "$b" -j"$jobs" libudev.a
+	exported_symbols "$src/src/libudev/libudev.sym" >"$work/udev.syms"
+	localize "$work/stage/lib/libudev.a" "$work/udev.syms" "$b/libudev.a"
+	cp "$src/src/libudev/libudev.h" "$work/stage/include/"
+	echo "libudev: udev_* only (systemd's optional dependencies skipped)" \
+		>>"$work/stage/versions"
+}
+
+# Link a program that touches all three libraries, -static, with exactly PREFIX/ldflags.
+smoke_test() {
+	local t="$work/smoke"
+	mkdir -p "$t"
+	cat >"$t/smoke.c" <<'EOF'
+#include <stddef.h>
+#include <libkmod.h>
+#include <libudev.h>
+#include <pci/pci.h>
+
+int main(void)
+{
+	struct kmod_ctx *k = kmod_new(NULL, NULL);
+	struct udev *u = udev_new();
+	struct pci_access *p = pci_alloc();
+
+	pci_cleanup(p);
+	udev_unref(u);
+	kmod_unref(k);
+	return 0;
+}
+EOF
+	say "checking a -static link"
+	# The libraries are still in the stage, not yet in PREFIX/lib.
+	# shellcheck disable=SC2086
+	run smoke-link gcc -static -Wl,--gc-sections -I"$work/stage/include" \
+		-o "$t/smoke" "$t/smoke.c" -L"$work/stage/lib" $libs
+}
+
+# ---------------------------------------------------------------------------------------
+start=$(date +%s)
+fetch_sources
+build_kmod
+build_pci
+build_udev
+
+echo "-L$prefix/lib $libs" >"$work/stage/ldflags"
+smoke_test
+
+rm -rf "$prefix"
+mv "$work/stage" "$prefix"
+# Written last: an interrupted install leaves no stamp, so the next run starts over.
+echo "$recipe" >"$prefix/.stamp"
+say "done in $(($(date +%s) - start))s: $prefix"
