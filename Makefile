@@ -33,7 +33,7 @@ ifeq ($(STATIC),1)
 TARGET      := $(BUILD)/static/vfio-claim
 OBJDIR      := $(BUILD)/static/obj
 LINK_CFLAGS := -I$(STATIC_PREFIX)/include
-LINK_LIBS    = -static $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
+LINK_LIBS    = -static -Wl,--gc-sections $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
 else
 TARGET      := $(BUILD)/vfio-claim
 OBJDIR      := $(BUILD)/obj
