@@ -8,22 +8,24 @@
 #      /etc/modprobe.d/vfio-claim.conf and is never part of "all")
 # Environment (make variables passed through by the Makefile):
 #   DESTDIR        staging root (default empty)
-#   PREFIX         default /usr/local; SBINDIR (default $PREFIX/sbin) is where the hooks look
-#                  for the vfio-claim binary, LIBDIR (default $PREFIX/lib/vfio-claim) gets the
-#                  shared helper (vfio-claim-modprobe-conf) and the unit template
+#   PREFIX         default /usr/local
+#   BINDIR         default $PREFIX/bin (as in the Makefile): where the hooks look for the
+#                  vfio-claim binary when building an image
+#   LIBDIR         default $PREFIX/lib/vfio-claim: gets the shared helper
+#                  (vfio-claim-modprobe-conf) and the unit template
 #   DRACUTMODDIR   default /usr/lib/dracut/modules.d (dracut reads no other place)
 #   INITRAMFSTOOLSDIR  default /usr/share/initramfs-tools with PREFIX=/usr, else /etc/initramfs-tools
 #   INITCPIODIR    default /usr/lib/initcpio with PREFIX=/usr, else /etc/initcpio
 #   SYSTEMDUNITDIR default /usr/lib/systemd/system with PREFIX=/usr, else /etc/systemd/system
 #   MODPROBEDIR    default /etc/modprobe.d
-# The hooks get SBINDIR and LIBDIR written in (without DESTDIR); at image build time the
+# The hooks get BINDIR and LIBDIR written in (without DESTDIR); at image build time the
 # environment variables VFIO_CLAIM (binary) and VFIO_CLAIM_LIBDIR override them.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/usr/local}
-SBINDIR=${SBINDIR:-$PREFIX/sbin}
+BINDIR=${BINDIR:-$PREFIX/bin}
 LIBDIR=${LIBDIR:-$PREFIX/lib/vfio-claim}
 if [ "$PREFIX" = /usr ]; then
 	INITRAMFSTOOLSDIR=${INITRAMFSTOOLSDIR:-/usr/share/initramfs-tools}
@@ -52,7 +54,7 @@ put() {
 		return 0
 	fi
 	mkdir -p "$(dirname "$DESTDIR$2")"
-	sed -e "s|@SBINDIR@|$SBINDIR|g" -e "s|@LIBDIR@|$LIBDIR|g" "$here/$1" >"$DESTDIR$2.tmp"
+	sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@LIBDIR@|$LIBDIR|g" "$here/$1" >"$DESTDIR$2.tmp"
 	chmod "$3" "$DESTDIR$2.tmp"
 	mv -f "$DESTDIR$2.tmp" "$DESTDIR$2"
 	echo "install.sh: $DESTDIR$2"
@@ -103,7 +105,7 @@ for g in $gens; do
 			continue
 		fi
 		mkdir -p "$DESTDIR$SYSTEMDUNITDIR"
-		sed "s|/usr/sbin/vfio-claim|$SBINDIR/vfio-claim|" "$here/systemd/vfio-claim.service" \
+		sed "s|/usr/sbin/vfio-claim|$BINDIR/vfio-claim|" "$here/systemd/vfio-claim.service" \
 			>"$DESTDIR$SYSTEMDUNITDIR/vfio-claim.service"
 		chmod 644 "$DESTDIR$SYSTEMDUNITDIR/vfio-claim.service"
 		echo "install.sh: $DESTDIR$SYSTEMDUNITDIR/vfio-claim.service" \
@@ -120,9 +122,9 @@ for g in $gens; do
 		# Also /usr/sbin/vfio-claim, where the hooks put the binary in images: generators
 		# copy the host's modprobe.d into images (dracut hostonly, mkinitcpio modconf).
 		extra=
-		[ "$SBINDIR" = /usr/sbin ] || extra="--binary /usr/sbin/vfio-claim"
+		[ "$BINDIR" = /usr/sbin ] || extra="--binary /usr/sbin/vfio-claim"
 		# shellcheck disable=SC2086
-		sh "$here/modprobe/vfio-claim-modprobe-conf" --binary "$SBINDIR/vfio-claim" $extra \
+		sh "$here/modprobe/vfio-claim-modprobe-conf" --binary "$BINDIR/vfio-claim" $extra \
 			--modprobe "$modprobe_path" --root "${DESTDIR:-/}" \
 			>"$DESTDIR$MODPROBEDIR/vfio-claim.conf"
 		echo "install.sh: $DESTDIR$MODPROBEDIR/vfio-claim.conf"

@@ -21,7 +21,7 @@ vfio_claim_libdir() {
 
 vfio_claim_binary() {
 	local b
-	for b in "${VFIO_CLAIM:-}" "@SBINDIR@/vfio-claim" "$(command -v vfio-claim 2>/dev/null)"; do
+	for b in "${VFIO_CLAIM:-}" "@BINDIR@/vfio-claim" "$(command -v vfio-claim 2>/dev/null)"; do
 		[[ $b == /* && -x $b ]] && { echo "$b"; return 0; }
 	done
 	return 1
