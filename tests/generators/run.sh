@@ -372,6 +372,10 @@ case_boot() {
 			[ "$n" -ge 2 ] ||
 				{ echo "    expected the trampoline and the hook to run, saw $n run(s)"; ok=0; }
 		fi
+		if [ "$c" = mkinitcpio-systemd-race ] && grep -q 'Starting vfio-claim\.service' "$log"; then
+			echo "    vfio-claim.service ran although masked: not a safety-net-only run"
+			ok=0
+		fi
 		if [ "$c" = dracut-fallback ]; then
 			# The safety net failed (broken binary): the host drivers still loaded, and the
 			# install line's fallback still loaded vfio_pci.
