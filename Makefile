@@ -18,7 +18,8 @@ HARDENING   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong
 ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARNINGS) $(HARDENING) -Iinclude $(CFLAGS)
 
 LIBS_PC     := libpci libkmod libudev
-DEPS        := build-aux/deps.sh
+# Installs missing Debian packages (as root); DEPS=true skips it (Nix builds, other distros).
+DEPS        ?= build-aux/deps.sh
 
 SRCS        := $(wildcard src/*.c)
 # The edges that tests replace with fakes (tests/seams/): libkmod and libudev.
@@ -33,7 +34,7 @@ ifeq ($(STATIC),1)
 TARGET      := $(BUILD)/static/vfio-claim
 OBJDIR      := $(BUILD)/static/obj
 LINK_CFLAGS := -I$(STATIC_PREFIX)/include
-LINK_LIBS    = -static -Wl,--gc-sections $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
+LINK_LIBS    = -static -s -Wl,--gc-sections $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
 else
 TARGET      := $(BUILD)/vfio-claim
 OBJDIR      := $(BUILD)/obj

@@ -16,6 +16,10 @@ group_pkgs() {
 	esac
 }
 
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; make sure the packages for: $* are installed" >&2
+	exit 0
+fi
 pkgs=""
 for g in "$@"; do pkgs="$pkgs $(group_pkgs "$g")"; done
 missing=""

@@ -36,6 +36,12 @@ int write_attr(const char *path, const char *value);
 /* Last component of a symlink's target ("../../../bus/pci/drivers/vfio-pci" -> "vfio-pci"). */
 int read_link_name(const char *path, char *buf, size_t size);
 
+/*
+ * Takes an exclusive lock on path (created if needed), waiting at most timeout_ms. Returns the
+ * open descriptor that holds the lock, or -errno (-ETIMEDOUT when another holder kept it).
+ */
+int lock_wait(const char *path, int timeout_ms);
+
 /* Copies with truncation and always terminates. */
 void copy_str(char *dst, size_t size, const char *src);
 

@@ -4,9 +4,11 @@
  * of boot. Read main() top to bottom: it is the sequence that runs in the initrd.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "claim.h"
 #include "commands.h"
@@ -168,8 +170,9 @@ static void report_missing(struct claim_state *st)
 static int run_claim(const struct options *opt, const struct settings *set)
 {
 	static struct claim_state st;
+	char lock_path[PATH_MAX];
 	struct waiter *w = NULL;
-	int r;
+	int lock = -1, r;
 
 	st = (struct claim_state){.opt = opt, .set = set};
 	if (set->off) {
@@ -186,6 +189,15 @@ static int run_claim(const struct options *opt, const struct settings *set)
 		log_notice("no device selected (see vfio-claim --help); nothing to do");
 		return set->n_problems ? EXIT_USAGE : EXIT_OK;
 	}
+	/*
+	 * Two udev workers may each run the modprobe.d trampoline at once: one claim at a time.
+	 * Without /run (or after 30 s) we go on unlocked; the writes are idempotent anyway.
+	 */
+	if (!opt->dry_run && root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
+		lock = lock_wait(lock_path, 30 * 1000);
+		if (lock == -ETIMEDOUT)
+			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
+	}
 	/* Listen before scanning, so a device that appears in between is not missed. */
 	if (set->wait && set->sel.n_addrs && !opt->dry_run) {
 		r = wait_open(&w);
@@ -193,13 +205,13 @@ static int run_claim(const struct options *opt, const struct settings *set)
 			log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
 	}
 	r = claim_pass(&st);
-	if (r < 0) {
-		wait_close(w);
-		return EXIT_NOT_CLAIMED;
-	}
-	if (w)
+	if (r == 0 && w)
 		wait_for_late_devices(&st, w);
 	wait_close(w);
+	if (lock >= 0)
+		close(lock);
+	if (r < 0)
+		return EXIT_NOT_CLAIMED;
 	report_missing(&st);
 
 	if (opt->modprobe)

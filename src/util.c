@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -181,6 +183,24 @@ int read_link_name(const char *path, char *buf, size_t size)
 		return -EINVAL;
 	copy_str(buf, size, base);
 	return 0;
+}
+
+int lock_wait(const char *path, int timeout_ms)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
+		if (errno != EWOULDBLOCK || waited >= timeout_ms) {
+			int r = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+
+			close(fd);
+			return r;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+	}
+	return fd;
 }
 
 void copy_str(char *dst, size_t size, const char *src)
