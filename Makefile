@@ -33,8 +33,11 @@ PURE_SRCS   := src/selector.c src/settings.c src/kcmdline.c src/config.c src/pla
 ifeq ($(STATIC),1)
 TARGET      := $(BUILD)/static/vfio-claim
 OBJDIR      := $(BUILD)/static/obj
-LINK_CFLAGS := -I$(STATIC_PREFIX)/include
-LINK_LIBS    = -static -s -Wl,--gc-sections $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
+# Size matters in every initramfs: optimise for size, let the linker drop unused sections.
+LINK_CFLAGS := -I$(STATIC_PREFIX)/include -Os -ffunction-sections -fdata-sections \
+	       -fno-asynchronous-unwind-tables
+LINK_LIBS    = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+	       $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
 else
 TARGET      := $(BUILD)/vfio-claim
 OBJDIR      := $(BUILD)/obj
