@@ -42,12 +42,8 @@ file -L "$VFIO_CLAIM" | grep -qE 'statically linked|static-pie linked' ||
 
 # shellcheck source=tests/e2e/lib.sh
 . tests/e2e/lib.sh
-# The kernel: the Debian package linux-image-amd64 points to, downloaded once into the cache.
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-if [ -n "$pkg" ] && [ ! -e "$E2E_CACHE/kernel/${pkg#linux-image-}/.complete" ]; then
-	say "demo: downloading $pkg (about 70 MB, unpacked into $E2E_CACHE/kernel; not installed)"
-fi
+# The kernel: the Debian package linux-image-amd64 points to, downloaded once into the cache
+# (e2e_fetch_kernel says so when it downloads).
 e2e_fetch_kernel >/dev/null || exit 1
 mkdir -p "$out"
 

@@ -134,7 +134,7 @@ e2e_fetch_kernel() {
 		flock "$lockfd"
 		if [ ! -e "$dir/.complete" ]; then
 			tmp=$(mktemp -d "$E2E_CACHE/kernel/.fetch.XXXXXX") && chmod 755 "$tmp"
-			e2e_log "downloading linux-image-$kver into $dir (about 70 MB, once)"
+			e2e_log "downloading linux-image-$kver (about 70 MB, once) and unpacking it into $dir; nothing is installed"
 			(
 				cd "$tmp" || exit 1
 				if [ "$(id -u)" -eq 0 ]; then
