@@ -97,9 +97,13 @@ row() { # addr what ids wanted
 }
 say ""
 {
-printf '%-9s %-26s %-11s %-22s %-22s %-22s\n' "" "" "" "1) no vfio-claim" "2) no vfio-claim" "3) vfio-claim in the"
-printf '%-9s %-26s %-11s %-22s %-22s %-22s\n' "" "" "" "host drivers first" "vfio-pci loaded first" "   initramfs"
-printf '%-9s %-26s %-11s %-22s %-22s %-22s\n' "device" "" "ids" "" "vfio_pci.ids=$ids" "vfio_pci.ids=$ids"
+fmt='%-9s %-26s %-11s %-22s %-22s %-22s\n'
+# shellcheck disable=SC2059
+{
+	printf "$fmt" "" "" "" "1) no vfio-claim" "2) no vfio-claim" "3) vfio-claim in the"
+	printf "$fmt" "" "" "" "host drivers first" "vfio-pci loaded first" "   initramfs"
+	printf "$fmt" "device" "" "ids" "" "vfio_pci.ids=$ids" "vfio_pci.ids=$ids"
+}
 row 00:01.0 "boot VGA (host console)" 1234:1111 bochs-drm
 row 01:00.0 "GPU for the VM guest" 1234:1111 vfio-pci
 row 01:00.1 "its HDMI audio function" 8086:293e vfio-pci
@@ -115,4 +119,5 @@ say "vfio-claim's own log in boot 3 (kmsg):"
 sed -n '/^E2E-DMESG-BEGIN/,/^E2E-DMESG-END/p' "$out/3.log" | grep -F 'vfio-claim[' |
 	sed 's/^\[ *[0-9.]*\] /  /'
 say ""
-say "demo: 3 boots in $(($(date +%s) - t0)) s; console logs in $out/ (kernel cached in $E2E_CACHE/kernel)"
+say "demo: 3 boots in $(($(date +%s) - t0)) s; console logs in $out/" \
+	"(kernel cached in $E2E_CACHE/kernel)"

@@ -74,7 +74,8 @@
 
 E2E_DIR=${E2E_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 E2E_CACHE=${VFIO_CLAIM_CACHE:-${HOME:-/root}/.cache/vfio-claim}
-E2E_BASE_APPEND=${E2E_BASE_APPEND:-console=ttyS0,115200 intel_iommu=on panic=-1 loglevel=4 no_timer_check}
+E2E_BASE_APPEND=${E2E_BASE_APPEND:-console=ttyS0,115200 intel_iommu=on panic=-1 loglevel=4 \
+no_timer_check}
 E2E_ACCEL=${E2E_ACCEL:-tcg}
 E2E_MEM=${E2E_MEM:-512}
 # Modules of the default initramfs: the vfio stack, then the native drivers of the VM's devices.
@@ -134,7 +135,8 @@ e2e_fetch_kernel() {
 		flock "$lockfd"
 		if [ ! -e "$dir/.complete" ]; then
 			tmp=$(mktemp -d "$E2E_CACHE/kernel/.fetch.XXXXXX") && chmod 755 "$tmp"
-			e2e_log "downloading linux-image-$kver (about 70 MB, once) and unpacking it into $dir; nothing is installed"
+			e2e_log "downloading linux-image-$kver (about 70 MB, once) and unpacking it" \
+				"into $dir; nothing is installed"
 			(
 				cd "$tmp" || exit 1
 				if [ "$(id -u)" -eq 0 ]; then
@@ -203,7 +205,7 @@ _e2e_cpio_console() {
 }
 
 e2e_build_initramfs() {
-	local out=$1 bin= scenario= omit=() adds=() st ko a m kdir
+	local out=$1 bin='' scenario='' omit=() adds=() st ko a m kdir
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -284,9 +286,10 @@ _e2e_hotplug_pair() {
 	exec {E2E_QMP_IN}<>"$dir/qmp.in" {E2E_QMP_OUT}<>"$dir/qmp.out"
 	_e2e_qmp "$dir" '{"execute":"qmp_capabilities"}' >/dev/null
 	# A multi-function slot is announced when function 0 arrives: add function 1 first.
+	local add='{"execute":"device_add","arguments":'
 	local cmds=(
-		'{"execute":"device_add","arguments":{"driver":"ich9-intel-hda","id":"gpuaudio","bus":"rp1","addr":"0.1"}}'
-		'{"execute":"device_add","arguments":{"driver":"secondary-vga","id":"gpu","bus":"rp1","addr":"0.0","multifunction":true}}'
+		"$add"'{"driver":"ich9-intel-hda","id":"gpuaudio","bus":"rp1","addr":"0.1"}}'
+		"$add"'{"driver":"secondary-vga","id":"gpu","bus":"rp1","addr":"0.0","multifunction":true}}'
 	)
 	[ -n "${E2E_HOTPLUG_QMP:-}" ] && mapfile -t cmds <<<"$E2E_HOTPLUG_QMP"
 	for r in "${cmds[@]}"; do
@@ -297,7 +300,7 @@ _e2e_hotplug_pair() {
 }
 
 e2e_boot() {
-	local initrd= append= log= timeout=${E2E_TIMEOUT:-180} empty=0 hotplug=0 name=vm
+	local initrd='' append='' log='' timeout=${E2E_TIMEOUT:-180} empty=0 hotplug=0 name=vm
 	local dir qpid t0 hp_done=0 accel dev rp1 rc
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -311,7 +314,10 @@ e2e_boot() {
 		*) e2e_log "e2e_boot: unknown option $1"; return 2 ;;
 		esac
 	done
-	[ -n "$initrd" ] && [ -n "$log" ] || { e2e_log "e2e_boot: --initrd and --log are required"; return 2; }
+	if [ -z "$initrd" ] || [ -z "$log" ]; then
+		e2e_log "e2e_boot: --initrd and --log are required"
+		return 2
+	fi
 	[ -n "${E2E_KERNEL:-}" ] || e2e_fetch_kernel >/dev/null || return 1
 	: >"$log" || return 1
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-vm.XXXXXX") || return 1
@@ -322,6 +328,8 @@ e2e_boot() {
 	[ $empty = 1 ] && rp1=,pref32-reserve=32M
 	accel="-accel tcg"
 	[ "$E2E_ACCEL" = kvm ] && accel="-accel kvm -cpu host"
+	# QEMU arguments carry commas; E2E_IOMMU_DEV is split into words on purpose.
+	# shellcheck disable=SC2054,SC2206
 	dev=(
 		${E2E_IOMMU_DEV--device intel-iommu,intremap=on}
 		-vga std
@@ -331,6 +339,7 @@ e2e_boot() {
 		-netdev user,id=n0,restrict=on
 		-device e1000e,bus=rp2,netdev=n0,romfile=
 	)
+	# shellcheck disable=SC2054
 	[ $empty = 1 ] || dev+=(
 		-device secondary-vga,id=gpu,bus=rp1,addr=0x0.0,multifunction=on
 		-device ich9-intel-hda,id=gpuaudio,bus=rp1,addr=0x0.1
@@ -338,8 +347,8 @@ e2e_boot() {
 	)
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
-	timeout -k 5 "$timeout" qemu-system-x86_64 -name "$name" -machine q35,kernel-irqchip=split ${E2E_QEMU_EXTRA:-} \
-		$accel -m "$E2E_MEM" -smp 1 -nographic -monitor none -serial stdio -no-reboot \
+	timeout -k 5 "$timeout" qemu-system-x86_64 -name "$name" -machine q35,kernel-irqchip=split \
+		${E2E_QEMU_EXTRA:-} $accel -m "$E2E_MEM" -smp 1 -nographic -monitor none -serial stdio -no-reboot \
 		-chardev pipe,id=qmp,path="$dir/qmp" -mon chardev=qmp,mode=control \
 		"${dev[@]}" -kernel "$E2E_KERNEL" -initrd "$initrd" \
 		-append "$E2E_BASE_APPEND $append" </dev/null >"$log" 2>&1 &

@@ -32,7 +32,8 @@ if ! e2e_fetch_kernel >"$E2E_OUT/kernel.env"; then
 	echo "FAIL: e2e/kernel (could not fetch the Debian kernel)"
 	exit 1
 fi
-echo "e2e: kernel $E2E_KVER ($E2E_KERNEL), accel $E2E_ACCEL, $jobs parallel boot(s), binary $VFIO_CLAIM"
+echo "e2e: kernel $E2E_KVER ($E2E_KERNEL), accel $E2E_ACCEL, $jobs parallel boot(s)," \
+	"binary $VFIO_CLAIM"
 
 # ---- assertions (print an indented reason and return 1) ----
 # expect_table D1 D2 D3 D4: drivers of 00:01.0 (boot VGA), 01:00.0, 01:00.1, 02:00.0 (NIC).
@@ -100,7 +101,8 @@ expect_doctor_rc() {
 	rc=$(e2e_rc "$LOG" doctor)
 	last=$(grep '^E2E-OUT doctor: doctor: ' "$LOG" | tail -1)
 	case $last in
-	*"no problems found"*) [ "$rc" = 0 ] || { echo "    doctor found no problems but exited ${rc:-?}"; return 1; } ;;
+	*"no problems found"*)
+		[ "$rc" = 0 ] || { echo "    doctor found no problems but exited ${rc:-?}"; return 1; } ;;
 	*" problem(s) found"* | *" problems found"* | *" problem found"*)
 		[ "$rc" = 1 ] || { echo "    doctor found problems but exited ${rc:-?}"; return 1; } ;;
 	*) echo "    doctor printed no closing 'doctor: ...' line (exit ${rc:-?})"; return 1 ;;
@@ -218,5 +220,6 @@ wait
 show_ready
 failed=0
 for n in "${names[@]}"; do grep -q '^FAIL: ' "$E2E_OUT/$n.result" && failed=$((failed + 1)); done
-echo "e2e: ${#names[@]} scenarios, $failed failed, $(($(date +%s) - start)) s in all (logs in $E2E_OUT)"
+echo "e2e: ${#names[@]} scenarios, $failed failed, $(($(date +%s) - start)) s in all" \
+	"(logs in $E2E_OUT)"
 [ "$failed" -eq 0 ]
