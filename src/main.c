@@ -34,7 +34,8 @@ struct claim_state {
 	char reported[MAX_SELECTORS * 2][24]; /* devices already logged, for the wait passes */
 	size_t n_reported;
 	unsigned failures;
-	struct plan missing; /* only the missing-address part is used */
+	struct pci_addr missing[MAX_SELECTORS]; /* selected addresses not present (yet) */
+	size_t n_missing;
 };
 
 /* Config file, then kernel command line, then arguments: later sources win for switches. */
@@ -117,8 +118,8 @@ static int claim_pass(struct claim_state *st)
 	}
 	if (logged)
 		output_notes(&plan);
-	memcpy(st->missing.missing, plan.missing, sizeof(plan.missing));
-	st->missing.n_missing = plan.n_missing;
+	memcpy(st->missing, plan.missing, sizeof(plan.missing));
+	st->n_missing = plan.n_missing;
 	plan_free(&plan);
 	device_list_free(&devs);
 	return 0;
@@ -138,10 +139,10 @@ static void wait_for_late_devices(struct claim_state *st, struct waiter *w)
 	long deadline = seconds_now() + st->set->wait;
 	char name[64];
 
-	if (st->missing.n_missing)
+	if (st->n_missing)
 		log_notice("waiting up to %u s for %zu selected device(s) to appear",
-			   st->set->wait, st->missing.n_missing);
-	while (st->missing.n_missing > 0 && seconds_now() < deadline) {
+			   st->set->wait, st->n_missing);
+	while (st->n_missing > 0 && seconds_now() < deadline) {
 		int r = wait_next(w, (int)(deadline - seconds_now()) * 1000, name, sizeof(name));
 
 		if (r < 0) {
@@ -159,8 +160,8 @@ static void report_missing(struct claim_state *st)
 {
 	char name[24];
 
-	for (size_t i = 0; i < st->missing.n_missing; i++) {
-		addr_format(&st->missing.missing[i], name, sizeof(name));
+	for (size_t i = 0; i < st->n_missing; i++) {
+		addr_format(&st->missing[i], name, sizeof(name));
 		log_error("%s: selected by address but not present%s", name,
 			  st->set->wait ? " (not even after waiting)" : " (use --wait if it comes late)");
 		st->failures++;

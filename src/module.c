@@ -115,6 +115,11 @@ int module_load_vfio_pci(struct module_report *ret)
 	int state, r;
 
 	*ret = (struct module_report){0};
+	if (!root_is_default()) {
+		/* libkmod cannot be re-rooted: never load the host's modules for a fixture tree. */
+		snprintf(ret->detail, sizeof(ret->detail), "modules are not loaded under --root");
+		return -EOPNOTSUPP;
+	}
 	r = open_module(&ctx, &self);
 	if (r == -ENOENT) {
 		snprintf(ret->detail, sizeof(ret->detail),
@@ -181,6 +186,8 @@ int module_vfio_pci_state(void)
 	struct kmod_ctx *ctx;
 	int r, state;
 
+	if (!root_is_default())
+		return -EOPNOTSUPP;
 	r = open_module(&ctx, &list);
 	if (r < 0)
 		return r;
@@ -206,6 +213,8 @@ int module_configured_ids(char *buf, size_t size)
 	int r;
 
 	buf[0] = '\0';
+	if (!root_is_default())
+		return -EOPNOTSUPP;
 	r = open_module(&ctx, &list);
 	if (r < 0)
 		return r;
