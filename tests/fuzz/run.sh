@@ -47,12 +47,12 @@ run_one() {
 	echo "$(date -u +%FT%TZ) $t ${seconds}s ${execs:-0} $([ $rc = 0 ] && echo ok || echo "rc=$rc $art")" \
 		>>"$dir/totals.log"
 	if [ $rc = 0 ]; then
-		echo "PASS: fuzz/$t (${execs:-?} execs in ${seconds} s, $(ls "$corpus" | wc -l) corpus entries)"
+		echo "PASS: fuzz/$t (${execs:-?} execs in ${seconds} s, 0 crashes, $(ls "$corpus" | wc -l) corpus entries)"
 		return 0
 	fi
 	local what
 	what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z -]+|runtime error: .*|deadly signal|timeout' "$log")
-	echo "FAIL: fuzz/$t (${what:-exit $rc}; ${execs:-?} execs; input: ${art:-none}; log: $log)"
+	echo "FAIL: fuzz/$t (1 crash: ${what:-exit $rc}; ${execs:-?} execs; input: ${art:-none}; log: $log)"
 	grep -A12 -m1 -E '^==[0-9]+==ERROR|runtime error' "$log" | sed 's/^/    | /'
 	return 1
 }
