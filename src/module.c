@@ -45,6 +45,8 @@ static int open_module(struct kmod_ctx **ret_ctx, struct kmod_list **ret_list)
 	if (!ctx)
 		return -ENOMEM;
 	kmod_set_log_fn(ctx, kmod_log, NULL);
+	/* The indexes once, in memory: every dependency's lookup below reuses them. */
+	kmod_load_resources(ctx);
 	r = kmod_module_new_from_lookup(ctx, VFIO_MODULE, &list);
 	if (r == 0 && !list)
 		r = -ENOENT;

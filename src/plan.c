@@ -177,16 +177,80 @@ static bool same_slot(const struct device *a, const struct device *b)
 	       a->id.addr.dev == b->id.addr.dev;
 }
 
+/*
+ * Every device's IOMMU group as a run of device indices (ascending) in one sorted array, so
+ * the rules below visit a device's group instead of every device: planning stays linear in
+ * the number of devices (a 4096-device tree took 0.2 s with the all-pairs loops). Devices
+ * without a group (NO_GROUP) form one run, as the all-pairs comparison treated them.
+ */
+struct group_index {
+	size_t *order;	   /* device indices sorted by (iommu_group, index) */
+	size_t *start;	   /* per device: where its group's run begins in order[] */
+	size_t *end;	   /* ... and ends (exclusive) */
+};
+
+static int compare_by_group(const void *a, const void *b, void *data)
+{
+	const struct device_list *devs = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int gx = devs->dev[x].iommu_group, gy = devs->dev[y].iommu_group;
+
+	if (gx != gy)
+		return gx < gy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int group_index_build(const struct device_list *devs, struct group_index *ret)
+{
+	size_t n = devs->n ? devs->n : 1;
+	struct group_index gi = {
+		.order = calloc(n, sizeof(size_t)),
+		.start = calloc(n, sizeof(size_t)),
+		.end = calloc(n, sizeof(size_t)),
+	};
+
+	if (!gi.order || !gi.start || !gi.end) {
+		free(gi.order);
+		free(gi.start);
+		free(gi.end);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < devs->n; i++)
+		gi.order[i] = i;
+	qsort_r(gi.order, devs->n, sizeof(size_t), compare_by_group, (void *)devs);
+	for (size_t p = 0, q; p < devs->n; p = q) {
+		int g = devs->dev[gi.order[p]].iommu_group;
+
+		for (q = p; q < devs->n && devs->dev[gi.order[q]].iommu_group == g; q++)
+			;
+		for (size_t k = p; k < q; k++) {
+			gi.start[gi.order[k]] = p;
+			gi.end[gi.order[k]] = q;
+		}
+	}
+	*ret = gi;
+	return 0;
+}
+
+static void group_index_free(struct group_index *gi)
+{
+	free(gi->order);
+	free(gi->start);
+	free(gi->end);
+}
+
 /* Adds what goes with each taken device: its card's functions, or with --group its group. */
 static void select_followers(const struct device_list *devs, const struct plan_options *opt,
-			     struct plan *plan)
+			     const struct group_index *gi, struct plan *plan)
 {
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct device *d = &devs->dev[i];
 
 		if (!is_taken(&plan->entry[i]))
 			continue;
-		for (size_t k = 0; k < devs->n; k++) {
+		/* Companions and group members both share d's group: visit only that. */
+		for (size_t p = gi->start[i]; p < gi->end[i]; p++) {
+			size_t k = gi->order[p];
 			const struct device *o = &devs->dev[k];
 			struct plan_entry *e = &plan->entry[k];
 			bool companion = device_base_class(d) == CLASS_DISPLAY &&
@@ -213,7 +277,8 @@ static void select_followers(const struct device_list *devs, const struct plan_o
 }
 
 /* A group is viable for VFIO only when no member stays on a host driver (bridges aside). */
-static void check_groups(const struct device_list *devs, struct plan *plan)
+static void check_groups(const struct device_list *devs, const struct group_index *gi,
+			 struct plan *plan)
 {
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct device *d = &devs->dev[i];
@@ -223,10 +288,11 @@ static void check_groups(const struct device_list *devs, struct plan *plan)
 
 		if (!is_taken(&plan->entry[i]) || d->iommu_group == NO_GROUP)
 			continue;
-		for (size_t k = 0; k < i; k++)
-			if (is_taken(&plan->entry[k]) && devs->dev[k].iommu_group == d->iommu_group)
+		for (size_t p = gi->start[i]; p < gi->end[i] && gi->order[p] < i; p++)
+			if (is_taken(&plan->entry[gi->order[p]]))
 				first_of_group = false;
-		for (size_t k = 0; k < devs->n; k++) {
+		for (size_t p = gi->start[i]; p < gi->end[i]; p++) {
+			size_t k = gi->order[p];
 			const struct device *o = &devs->dev[k];
 
 			if (o->iommu_group != d->iommu_group || is_taken(&plan->entry[k]) ||
@@ -254,13 +320,19 @@ int plan_build(const struct device_list *devs, const struct selectors *sel,
 	       const struct plan_options *opt, struct plan *ret)
 {
 	struct plan plan = {.n = devs->n};
+	struct group_index gi;
 
 	plan.entry = calloc(devs->n ? devs->n : 1, sizeof(*plan.entry));
 	if (!plan.entry)
 		return -ENOMEM;
+	if (group_index_build(devs, &gi) < 0) {
+		free(plan.entry);
+		return -ENOMEM;
+	}
 	select_direct(devs, sel, opt, &plan);
-	select_followers(devs, opt, &plan);
-	check_groups(devs, &plan);
+	select_followers(devs, opt, &gi, &plan);
+	check_groups(devs, &gi, &plan);
+	group_index_free(&gi);
 	for (size_t i = 0; i < devs->n; i++)
 		if (plan.entry[i].by == BY_NONE)
 			set_reason(&plan.entry[i], "not selected");
