@@ -8,6 +8,9 @@
 #   b  vfio-claim --addrs 01:00.0 (claim, load vfio-pci through libkmod, probe, verify)
 #   c  the floor: `modprobe vfio-pci` alone, nothing overridden
 #   d  vfio-claim --addrs 01:00.0 with vfio-pci already loaded (its own work, no module load)
+#   e  vfio-claim --dry-run --addrs 01:00.0 (start, enumerate, plan, log: no write, no bind)
+#   f  vfio-claim --version (starting the static binary and nothing else)
+#   g  /bin/true (starting a busybox applet, for comparison)
 # The order of a, b and c turns with the round and with bench.order= on the command line.
 # Times are kmsg timestamps of "BENCH <step>-start/-end" records (µs); between the steps the
 # pair is unbound, its override cleared and the vfio modules removed.
@@ -67,6 +70,15 @@ step_c() {
 	vfio-claim --addrs 01:00.0
 	mark d-end
 	verify d
+	mark e-start
+	vfio-claim --dry-run --addrs 01:00.0
+	mark e-end
+	mark f-start
+	vfio-claim --version >/dev/null
+	mark f-end
+	mark g-start
+	/bin/true
+	mark g-end
 	reset
 }
 order=$(sed -n 's/.*bench\.order=\([0-9]*\).*/\1/p' /proc/cmdline)
