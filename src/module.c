@@ -87,6 +87,22 @@ static void split_options(const char *options, char *keep, size_t keep_size, cha
 	}
 }
 
+/*
+ * libkmod applies KMOD_PROBE_IGNORE_COMMAND only to the module named in a call; the
+ * dependencies it gathers on the way may still have their modprobe.d install commands run
+ * through system(). This callback is what libkmod calls instead: insert the module itself,
+ * so no path from vfio-claim reaches a shell.
+ */
+static int insert_instead_of_command(struct kmod_module *m, const char *cmdline, void *data)
+{
+	int r;
+
+	(void)data;
+	log_debug("not running install command '%s' for %s", cmdline, kmod_module_get_name(m));
+	r = kmod_module_insert_module(m, 0, kmod_module_get_options(m));
+	return r == -EEXIST ? 0 : r;
+}
+
 static int probe_list(struct kmod_list *list, const char *what, struct module_report *ret)
 {
 	struct kmod_list *l;
@@ -95,8 +111,8 @@ static int probe_list(struct kmod_list *list, const char *what, struct module_re
 	kmod_list_foreach(l, list)
 	{
 		struct kmod_module *m = kmod_module_get_module(l);
-		int k = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL,
-							NULL, NULL);
+		int k = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_COMMAND, NULL,
+							insert_instead_of_command, NULL, NULL);
 
 		if (k < 0 && r == 0) {
 			r = k;

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfio-claim runs no shell: modprobe.d "install" lines for vfio-pci's dependencies (here: each
+# of them runs a command that would leave a mark in the kernel log and fail) are not run when
+# vfio-claim loads vfio-pci through libkmod; the modules are inserted directly instead.
+trap_conf=$(mktemp)
+for m in vfio vfio_pci_core vfio_virqfd irqbypass vfio_iommu_type1 iommufd; do
+	echo "install $m /bin/sh -c 'echo E2E-INSTALL-RAN-$m >/dev/kmsg; exit 1'"
+done >"$trap_conf"
+BUILD=(--add "$trap_conf:etc/modprobe.d/trap.conf")
+GUEST='
+run claim vfio-claim --addrs 01:00.0
+natives
+'
+check() {
+	rm -f "$trap_conf"
+	expect_table bochs-drm vfio-pci vfio-pci e1000e
+	expect_rc claim 0
+	expect_no_log "E2E-INSTALL-RAN"
+}
