@@ -125,6 +125,7 @@ demo: static
 # Each suite prints PASS:/FAIL: lines; tests/tally.sh closes with "N passed, N failed".
 SUITES := "$(MAKE) --no-print-directory check-unit" \
 	  "$(MAKE) --no-print-directory check-fixture" \
+	  "$(MAKE) --no-print-directory check-fault" \
 	  "$(MAKE) --no-print-directory check-sanitize" \
 	  "$(MAKE) --no-print-directory check-fuzz-smoke" \
 	  "$(MAKE) --no-print-directory check-nix" \

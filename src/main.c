@@ -236,8 +236,10 @@ int main(int argc, char **argv)
 		level = LOG_WARNING;
 	if (opt.verbose)
 		level = LOG_DEBUG;
-	log_setup(level, opt.kmsg || opt.modprobe || log_should_use_kmsg());
 	root_set(opt.root);
+	/* The trampoline runs under modprobe with no terminal of ours: the kernel log it is,
+	 * except for a fixture tree (--root), whose runs must not write into the host's log. */
+	log_setup(level, opt.kmsg || (opt.modprobe && root_is_default()) || log_should_use_kmsg());
 
 	gather_settings(&opt, &set);
 	report_problems(&set);

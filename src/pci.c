@@ -33,6 +33,8 @@ static void pci_on_error(char *msg, ...)
 	longjmp(pci_escape, 1);
 }
 
+static void pci_on_warning(char *msg, ...) __attribute__((format(printf, 1, 2)));
+
 static void pci_on_warning(char *msg, ...)
 {
 	char text[256];
