@@ -24,6 +24,7 @@
 
 #define VFIO_MODULE "vfio_pci"
 
+__attribute__((format(printf, 6, 0)))
 static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
 		     const char *format, va_list args)
 {
@@ -35,28 +36,48 @@ static void kmod_log(void *data, int priority, const char *file, int line, const
 	log_debug("libkmod (%d): %s", priority, text);
 }
 
-/* Looks vfio_pci up as modprobe does (modules.dep, modules.builtin); -ENOENT if unknown. */
-static int open_module(struct kmod_ctx **ret_ctx, struct kmod_list **ret_list)
+/* vfio_pci as libkmod knows it; the three parts are released together. */
+struct vfio_module {
+	struct kmod_ctx *ctx;
+	struct kmod_list *list; /* the lookup's result, holding mod */
+	struct kmod_module *mod;
+};
+
+/*
+ * Looks vfio_pci up as modprobe does (modules.dep, modules.builtin); -ENOENT if unknown.
+ * libkmod cannot be re-rooted, so under --root there is no module to look at (-EOPNOTSUPP):
+ * a fixture tree must never load the host's modules.
+ */
+static int vfio_module_open(struct vfio_module *ret)
 {
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-	struct kmod_list *list = NULL;
+	struct vfio_module vm = {0};
 	int r;
 
-	if (!ctx)
+	if (!root_is_default())
+		return -EOPNOTSUPP;
+	vm.ctx = kmod_new(NULL, NULL);
+	if (!vm.ctx)
 		return -ENOMEM;
-	kmod_set_log_fn(ctx, kmod_log, NULL);
+	kmod_set_log_fn(vm.ctx, kmod_log, NULL);
 	/* The indexes once, in memory: every dependency's lookup below reuses them. */
-	kmod_load_resources(ctx);
-	r = kmod_module_new_from_lookup(ctx, VFIO_MODULE, &list);
-	if (r == 0 && !list)
+	kmod_load_resources(vm.ctx);
+	r = kmod_module_new_from_lookup(vm.ctx, VFIO_MODULE, &vm.list);
+	if (r == 0 && !vm.list)
 		r = -ENOENT;
 	if (r < 0) {
-		kmod_unref(ctx);
+		kmod_unref(vm.ctx);
 		return r;
 	}
-	*ret_ctx = ctx;
-	*ret_list = list;
+	vm.mod = kmod_module_get_module(vm.list);
+	*ret = vm;
 	return 0;
+}
+
+static void vfio_module_close(struct vfio_module *vm)
+{
+	kmod_module_unref(vm->mod);
+	kmod_module_unref_list(vm->list);
+	kmod_unref(vm->ctx);
 }
 
 /* Splits the configured options into what we pass on and the ids= we keep back. */
@@ -126,58 +147,51 @@ static int probe_list(struct kmod_list *list, const char *what, struct module_re
 
 int module_load_vfio_pci(struct module_report *ret)
 {
-	struct kmod_list *pre = NULL, *post = NULL, *deps, *self, *allowed = NULL;
-	struct kmod_module *mod;
-	struct kmod_ctx *ctx;
+	struct kmod_list *pre = NULL, *post = NULL, *deps, *allowed = NULL;
+	struct vfio_module vm;
 	char options[512];
 	int state, r;
 
 	*ret = (struct module_report){0};
-	if (!root_is_default()) {
-		/* libkmod cannot be re-rooted: never load the host's modules for a fixture tree. */
-		snprintf(ret->detail, sizeof(ret->detail), "modules are not loaded under --root");
-		return -EOPNOTSUPP;
-	}
-	r = open_module(&ctx, &self);
-	if (r == -ENOENT) {
+	r = vfio_module_open(&vm);
+	if (r == -ENOENT)
 		snprintf(ret->detail, sizeof(ret->detail),
 			 "module vfio_pci not found in the modules of this kernel");
-		return r;
-	}
-	if (r < 0) {
+	else if (r == -EOPNOTSUPP)
+		snprintf(ret->detail, sizeof(ret->detail), "modules are not loaded under --root");
+	else if (r < 0)
 		snprintf(ret->detail, sizeof(ret->detail), "libkmod: %s", strerror(-r));
+	if (r < 0)
 		return r;
-	}
-	mod = kmod_module_get_module(self);
-	state = kmod_module_get_initstate(mod);
+	state = kmod_module_get_initstate(vm.mod);
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE ||
 	    state == KMOD_MODULE_COMING) {
 		ret->already = true;
 		goto out;
 	}
-	if (!kmod_module_get_path(mod)) {
+	if (!kmod_module_get_path(vm.mod)) {
 		r = -ENOENT;
 		snprintf(ret->detail, sizeof(ret->detail),
 			 "module vfio_pci not found in the modules of this kernel");
 		goto out;
 	}
-	if (kmod_module_apply_filter(ctx, KMOD_FILTER_BLACKLIST, self, &allowed) == 0 &&
+	if (kmod_module_apply_filter(vm.ctx, KMOD_FILTER_BLACKLIST, vm.list, &allowed) == 0 &&
 	    !allowed) {
 		r = -EPERM;
 		snprintf(ret->detail, sizeof(ret->detail),
 			 "vfio_pci is blacklisted (modprobe.d or modprobe.blacklist=)");
 		goto out;
 	}
-	if (kmod_module_get_softdeps(mod, &pre, &post) == 0)
+	if (kmod_module_get_softdeps(vm.mod, &pre, &post) == 0)
 		probe_list(pre, "soft dependency", ret);
-	deps = kmod_module_get_dependencies(mod);
+	deps = kmod_module_get_dependencies(vm.mod);
 	r = probe_list(deps, "dependency", ret);
 	kmod_module_unref_list(deps);
 	if (r < 0)
 		goto out;
-	split_options(kmod_module_get_options(mod), options, sizeof(options), ret->dropped,
+	split_options(kmod_module_get_options(vm.mod), options, sizeof(options), ret->dropped,
 		      sizeof(ret->dropped));
-	r = kmod_module_insert_module(mod, 0, options);
+	r = kmod_module_insert_module(vm.mod, 0, options);
 	if (r == -EEXIST) {
 		ret->already = true;
 		r = 0;
@@ -191,58 +205,43 @@ out:
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
 	kmod_module_unref_list(allowed);
-	kmod_module_unref_list(self);
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	vfio_module_close(&vm);
 	return r;
 }
 
 int module_vfio_pci_state(void)
 {
-	struct kmod_module *mod;
-	struct kmod_list *list;
-	struct kmod_ctx *ctx;
+	struct vfio_module vm;
 	int r, state;
 
-	if (!root_is_default())
-		return -EOPNOTSUPP;
-	r = open_module(&ctx, &list);
+	r = vfio_module_open(&vm);
 	if (r < 0)
 		return r;
-	mod = kmod_module_get_module(list);
-	state = kmod_module_get_initstate(mod);
+	state = kmod_module_get_initstate(vm.mod);
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE)
 		r = 1;
 	else
-		r = kmod_module_get_path(mod) ? 0 : -ENOENT;
-	kmod_module_unref(mod);
-	kmod_module_unref_list(list);
-	kmod_unref(ctx);
+		r = kmod_module_get_path(vm.mod) ? 0 : -ENOENT;
+	vfio_module_close(&vm);
 	return r;
 }
 
 int module_configured_ids(char *buf, size_t size)
 {
 	char keep[512], dropped[512];
-	struct kmod_module *mod;
-	struct kmod_list *list;
-	struct kmod_ctx *ctx;
+	struct vfio_module vm;
 	size_t n = 0;
 	int r;
 
 	buf[0] = '\0';
-	if (!root_is_default())
-		return -EOPNOTSUPP;
-	r = open_module(&ctx, &list);
+	r = vfio_module_open(&vm);
 	if (r < 0)
 		return r;
-	mod = kmod_module_get_module(list);
-	split_options(kmod_module_get_options(mod), keep, sizeof(keep), dropped, sizeof(dropped));
+	split_options(kmod_module_get_options(vm.mod), keep, sizeof(keep), dropped,
+		      sizeof(dropped));
 	/* "ids=a:b ids=c:d" -> "a:b,c:d" */
 	for (char *tok = strtok(dropped, " "); tok && n < size; tok = strtok(NULL, " "))
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", tok + 4);
-	kmod_module_unref(mod);
-	kmod_module_unref_list(list);
-	kmod_unref(ctx);
+	vfio_module_close(&vm);
 	return 0;
 }
