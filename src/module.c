@@ -111,7 +111,7 @@ static void split_options(const char *options, char *keep, size_t keep_size, cha
 /*
  * libkmod applies KMOD_PROBE_IGNORE_COMMAND only to the module named in a call; the
  * dependencies it gathers on the way may still have their modprobe.d install commands run
- * through system(). This callback is what libkmod calls instead: insert the module itself,
+ * through a shell. This callback is what libkmod calls instead: insert the module itself,
  * so no path from vfio-claim reaches a shell.
  */
 static int insert_instead_of_command(struct kmod_module *m, const char *cmdline, void *data)
