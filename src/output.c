@@ -29,8 +29,7 @@ void output_device_line(const struct device *d, const struct plan_entry *e, bool
 
 	if (e->by == BY_NONE)
 		level = LOG_DEBUG;
-	else if (e->failed || (e->counts && e->action != ACTION_CLAIMED &&
-			       e->action != ACTION_CLAIM))
+	else if (plan_entry_is_problem(e, false))
 		level = LOG_ERR;
 	else if (e->action == ACTION_REFUSE || e->group_warning)
 		level = LOG_WARNING;

@@ -25,13 +25,8 @@ n_roots=0
 LIMIT=${FAULT_TIMEOUT:-20}
 
 # ---- helpers ----------------------------------------------------------------------------
-fixture() { # HOST [EXTRA-DESC-LINES...]
-	root=$work/$((++n_roots))
-	{ cat "$top/tests/fixture/hosts/$1.desc"; shift; printf '%s\n' "$@"; } >"$work/desc"
-	"$top/tests/fixture/mkfixture.sh" "$work/desc" "$root"
-	dev_dir=$root/sys/bus/pci/devices
-}
-dev() { echo "$dev_dir/$1"; }
+# shellcheck source=tests/fixture/lib.sh
+. "$top/tests/fixture/lib.sh"
 # Everything a run could write: every regular file under sys/ (overrides, unbind, probe).
 snapshot() {
 	(cd "$root/sys" && find . -type f ! -path '*/fake/*' -exec md5sum {} + 2>/dev/null |
@@ -49,14 +44,11 @@ run() {
 	took=$((($(date +%s%N) - t0) / 1000000))
 	snapshot after
 }
-bad() { problems+=("$*"); }
-expect_rc() { [ "$rc" = "$1" ] || bad "exit code $rc, expected $1"; }
 # The message appears, exactly once.
 expect_once() {
 	local c; c=$(grep -cF -- "$1" <<<"$out")
 	[ "$c" = 1 ] || bad "expected once ($c times): $1"
 }
-expect_out() { grep -qF -- "$1" <<<"$out" || bad "output lacks: $1"; }
 # Files that changed all belong to the devices given (ADDR...) or to drivers_probe/unbind
 # entries naming them; anything else is a write to a device that was not selected.
 only_touched() {
