@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "settings.h"
+
 /* Creates (once per process) a private root under $TMPDIR or /dev/shm, removed at exit. */
 const char *fuzz_root(void);
 
@@ -26,3 +28,6 @@ size_t fuzz_split(const uint8_t *data, size_t len, const uint8_t **field, size_t
 
 /* A NUL-terminated heap copy of data (for the parsers that take C strings). */
 char *fuzz_strdup(const uint8_t *data, size_t len);
+
+/* Aborts unless s keeps the parsers' bounds: counts within their arrays, problems terminated. */
+void fuzz_check_settings(const struct settings *s);

@@ -131,3 +131,13 @@ char *fuzz_strdup(const uint8_t *data, size_t len)
 	s[len] = '\0';
 	return s;
 }
+
+void fuzz_check_settings(const struct settings *s)
+{
+	if (s->n_problems > MAX_PROBLEMS || s->sel.n_ids > MAX_SELECTORS ||
+	    s->sel.n_addrs > MAX_SELECTORS || s->wait > MAX_WAIT_SECONDS)
+		abort();
+	for (unsigned i = 0; i < s->n_problems; i++)
+		if (strnlen(s->problems[i], sizeof(s->problems[i])) == sizeof(s->problems[i]))
+			abort();
+}

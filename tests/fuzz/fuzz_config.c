@@ -18,9 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	memset(&s, 0, sizeof(s));
 	config_parse(&s, text, size, "/etc/vfio-claim.conf");
-	if (s.n_problems > MAX_PROBLEMS || s.sel.n_ids > MAX_SELECTORS ||
-	    s.sel.n_addrs > MAX_SELECTORS || s.wait > MAX_WAIT_SECONDS)
-		abort();
+	fuzz_check_settings(&s);
 	free(text);
 	return 0;
 }

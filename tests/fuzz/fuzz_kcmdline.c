@@ -19,12 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	memset(&s, 0, sizeof(s));
 	kcmdline_parse(&s, text, size);
-	if (s.n_problems > MAX_PROBLEMS || s.sel.n_ids > MAX_SELECTORS ||
-	    s.sel.n_addrs > MAX_SELECTORS || s.wait > MAX_WAIT_SECONDS)
-		abort();
-	for (unsigned i = 0; i < s.n_problems; i++)
-		if (strnlen(s.problems[i], sizeof(s.problems[i])) == sizeof(s.problems[i]))
-			abort();
+	fuzz_check_settings(&s);
 	free(text);
 	return 0;
 }
