@@ -431,10 +431,10 @@ check_modprobe_conf() {
 	[ "$(run_line --binary "$work/fake-ok")" = "fake --modprobe" ] ||
 		echo "working binary: got '$(run_line --binary "$work/fake-ok")'"
 	[ "$(run_line --binary "$work/fake-fail" | tr '\n' '|')" = \
-		"fake --modprobe|modprobe --ignore-install vfio_pci ids=1:2|" ] ||
+		"fake --modprobe|modprobe -b --ignore-install vfio_pci ids=1:2 ids=|" ] ||
 		echo "failing binary: got '$(run_line --binary "$work/fake-fail" | tr '\n' '|')'"
 	[ "$(run_line --binary /nonexistent/vfio-claim)" = \
-		"modprobe --ignore-install vfio_pci ids=1:2" ] ||
+		"modprobe -b --ignore-install vfio_pci ids=1:2 ids=" ] ||
 		echo "missing binary: got '$(run_line --binary /nonexistent/vfio-claim)'"
 	[ "$(run_line --binary /nonexistent/a --binary "$work/fake-ok")" = "fake --modprobe" ] ||
 		echo "second of two binaries: got '$(run_line --binary /nonexistent/a --binary "$work/fake-ok")'"
