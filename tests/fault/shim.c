@@ -3,7 +3,7 @@
  * An LD_PRELOAD seam for the fault suite: write(2) to a sysfs attribute fails the way the
  * kernel would make it fail, which files in a fixture tree cannot. Environment:
  *   FAULT_WRITE=SUFFIX     which writes fail: those to a file whose path ends with SUFFIX
- *   FAULT_ERRNO=NAME       EBUSY, EACCES, ENODEV, EINVAL, EIO or ENOMEM (default EIO)
+ *   FAULT_ERRNO=NAME       EBUSY, EACCES, ENODEV, EINVAL, EIO, ENOMEM or ENOSPC (default EIO)
  *   FAULT_VANISH=DIR       after the first write to a file under DIR succeeds, DIR is renamed
  *                          away (the device was unplugged between the write and the bind)
  *   FAULT_MARK=FILE        a line is appended to FILE each time a fault fires
@@ -27,7 +27,8 @@ static int errno_named(const char *name)
 		const char *name;
 		int value;
 	} table[] = {{"EBUSY", EBUSY}, {"EACCES", EACCES}, {"ENODEV", ENODEV},
-		     {"EINVAL", EINVAL}, {"EIO", EIO},	   {"ENOMEM", ENOMEM}};
+		     {"EINVAL", EINVAL}, {"EIO", EIO},	   {"ENOMEM", ENOMEM},
+		     {"ENOSPC", ENOSPC}};
 
 	for (size_t i = 0; name && i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(name, table[i].name) == 0)

@@ -1,72 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Kernel command line rules follow the kernel and systemd: words split on white space outside
- * double quotes, quotes removed, '-' and '_' equal in keys, and the "rd." prefix honoured
- * because this runs in the initrd.
+ * The kernel command line, split as the kernel and systemd split it: words on white space
+ * outside double quotes, the quotes removed. Ours are vfio-claim.KEY=, the bare vfio-claim=
+ * (the rescue switch) and the user's older vfio-pci.ids= (vfio_pci.ids=).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kcmdline.h"
-#include "util.h"
+#include "fileio.h"
+#include "root.h"
+#include "settings.h"
+
+static const char where[] = "kernel command line";
 
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
 }
 
-/* Compares a key prefix with '-' and '_' equal; returns the rest of key or NULL. */
-static const char *skip_prefix(const char *key, const char *prefix)
-{
-	for (; *prefix; key++, prefix++) {
-		char a = *key == '_' ? '-' : *key;
-		char b = *prefix == '_' ? '-' : *prefix;
-
-		if (a != b)
-			return NULL;
-	}
-	return key;
-}
-
 static void apply_word(struct settings *s, char *word)
 {
-	static const char where[] = "kernel command line";
-	char *value = strchr(word, '=');
+	char *value = strchr(word, '='), shown[64];
 	const char *key = word, *rest;
 
 	if (value)
 		*value++ = '\0';
-	if (strncmp(key, "rd.", 3) == 0)
-		key += 3;
+	rest = key_skip(key, "rd.");
+	if (rest)
+		key = rest;
 
-	rest = skip_prefix(key, "vfio-pci.ids");
+	rest = key_skip(key, "vfio-pci.ids");
 	if (rest && !*rest) {
 		if (value && *value)
 			settings_add_ids(s, value, true, where);
 		return;
 	}
-	rest = skip_prefix(key, "vfio-claim");
+	rest = key_skip(key, "vfio-claim");
 	if (!rest)
 		return;
 	if (!*rest) {
 		bool on;
 
 		/* "vfio-claim=off" is the rescue switch; an unreadable value is taken as off too. */
-		if (!value || parse_bool(value, &on) < 0 || !on) {
-			s->off = true;
-			s->set |= SET_OFF;
-		}
+		if (!value || parse_bool(value, &on) < 0 || !on)
+			settings_apply(s, "off", NULL, where, FROM_CMDLINE);
 		return;
 	}
 	if (*rest != '.')
 		return;
-	if (settings_apply(s, rest + 1, value, where) == -ENOENT)
-		settings_problem(s, "%s: unknown key '%.40s'; ignoring it", where, key);
+	if (settings_apply(s, rest + 1, value, where, FROM_CMDLINE) == -ENOENT) {
+		text_escape(shown, sizeof(shown), key, strlen(key));
+		settings_problem(s, "%s: unknown key '%.40s'; ignoring it", where, shown);
+	}
 }
 
-void kcmdline_parse(struct settings *s, const char *text, size_t len)
+void settings_parse_kcmdline(struct settings *s, const char *text, size_t len)
 {
 	char *copy;
 	size_t i = 0;
@@ -100,7 +90,7 @@ void kcmdline_parse(struct settings *s, const char *text, size_t len)
 	free(copy);
 }
 
-int kcmdline_read(struct settings *s)
+int settings_read_kcmdline(struct settings *s)
 {
 	char path[PATH_MAX], *text;
 	size_t len;
@@ -109,14 +99,14 @@ int kcmdline_read(struct settings *s)
 	r = root_path(path, sizeof(path), "/proc/cmdline");
 	if (r < 0)
 		return r;
-	r = read_file(path, KCMDLINE_MAX, &text, &len);
+	r = file_read(path, KCMDLINE_MAX, &text, &len);
 	if (r == -EFBIG) {
 		settings_problem(s, "%s is larger than %d bytes; ignoring it", path, KCMDLINE_MAX);
 		return r;
 	}
 	if (r < 0)
 		return r;
-	kcmdline_parse(s, text, len);
+	settings_parse_kcmdline(s, text, len);
 	free(text);
 	return 0;
 }

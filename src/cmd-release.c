@@ -6,11 +6,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "log.h"
 #include "pci.h"
-#include "selector.h"
 #include "sysfs.h"
-#include "util.h"
 
 static int release_one(struct device *d)
 {
@@ -23,20 +22,20 @@ static int release_one(struct device *d)
 	if (d->override[0]) {
 		r = sysfs_set_override(d, NULL);
 		if (r < 0) {
-			log_error("%s: cannot clear driver_override (%s)", d->name, strerror(-r));
+			log_error("%s: cannot clear driver_override (%s)", d->name, file_strerror(r));
 			return r;
 		}
 	}
 	if (d->driver[0]) {
 		r = sysfs_unbind(d);
 		if (r < 0) {
-			log_error("%s: cannot unbind it from vfio-pci (%s)", d->name, strerror(-r));
+			log_error("%s: cannot unbind it from vfio-pci (%s)", d->name, file_strerror(r));
 			return r;
 		}
 	}
 	r = sysfs_probe(d);
 	if (r < 0)
-		log_debug("%s: probe request failed (%s)", d->name, strerror(-r));
+		log_debug("%s: probe request failed (%s)", d->name, file_strerror(r));
 	sysfs_read_state(d);
 	if (d->driver[0])
 		log_notice("%s [%04x:%04x] released: now on %s", d->name, d->id.vendor,
@@ -48,34 +47,32 @@ static int release_one(struct device *d)
 	return 0;
 }
 
-int release_run(const struct options *opt)
+void release_run(const struct args *a, struct outcome *out)
 {
 	struct device_list devs;
-	int status = EXIT_OK, r;
 
-	r = pci_scan(&devs);
-	if (r < 0)
-		return EXIT_NOT_CLAIMED;
-	for (int i = 0; i < opt->n_operands; i++) {
+	if (pci_scan(&devs) < 0) {
+		out->cannot_run = true;
+		return;
+	}
+	for (int i = 0; i < a->n_operands; i++) {
 		const char *why = NULL;
 		struct pci_addr addr;
 		struct device *d;
 
-		if (addr_parse(opt->operands[i], &addr, &why) < 0) {
-			log_error("bad address '%.40s': %s", opt->operands[i], why);
-			status = EXIT_USAGE;
+		if (addr_parse(a->operands[i], &addr, &why) < 0) {
+			log_error("bad address '%.40s': %s", a->operands[i], why);
+			out->usage = true;
 			continue;
 		}
 		d = device_find(&devs, &addr);
 		if (!d) {
-			log_error("%s: no such device", opt->operands[i]);
-			if (status == EXIT_OK)
-				status = EXIT_NOT_CLAIMED;
+			log_error("%s: no such device", a->operands[i]);
+			out->failures++;
 			continue;
 		}
-		if (release_one(d) < 0 && status == EXIT_OK)
-			status = EXIT_NOT_CLAIMED;
+		if (release_one(d) < 0)
+			out->failures++;
 	}
 	device_list_free(&devs);
-	return status;
 }

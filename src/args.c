@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Argument parsing; selectors given here go through the same parser as every other source. */
+/*
+ * Argument parsing. The switches come from the one table (switch_defs[]), and selectors and
+ * switches given here go through the same code as those of every other source.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "options.h"
-#include "util.h"
+#include "args.h"
 
-static const char usage[] =
+static const char usage_head[] =
 	"Usage: vfio-claim [claim] [OPTIONS]          claim the selected devices for vfio-pci\n"
 	"       vfio-claim status [--json] [OPTIONS]  every PCI device and what a claim would do\n"
 	"       vfio-claim release [OPTIONS] ADDR...  give devices back to their host drivers\n"
@@ -21,13 +22,9 @@ static const char usage[] =
 	"  --addrs LIST      [domain:]bus:device.function[=vendor:device],... as lspci prints\n"
 	"  --config FILE     read FILE instead of " CONFIG_DEFAULT "\n"
 	"  --no-cmdline      ignore the kernel command line\n"
-	"Safety and scope:\n"
-	"  --allow-boot-vga  allow claiming the boot VGA (single-GPU passthrough)\n"
-	"  --group           claim every device of the selected devices' IOMMU groups\n"
-	"  --unbind          take devices that a host driver holds already\n"
-	"  --wait SECONDS    wait up to SECONDS (0-600) for selected addresses to appear\n"
-	"  --strict          refusals and non-viable groups count as failures; a bad\n"
-	"                    selector stops the run before anything is written\n"
+	"Safety and scope:\n";
+
+static const char usage_tail[] =
 	"Running:\n"
 	"  --dry-run         print the plan, write nothing\n"
 	"  --json            status as one JSON object\n"
@@ -44,6 +41,22 @@ static const char usage[] =
 	"Exit status: 0 every selected device is on vfio-pci (or nothing was selected);\n"
 	"  1 some selected device is not (the reason is logged); 2 bad usage or configuration.\n";
 
+static void usage(FILE *out)
+{
+	fputs(usage_head, out);
+	for (enum switch_id id = 0; id < SW_COUNT; id++) {
+		const struct switch_def *d = &switch_defs[id];
+		char opt[32];
+
+		if (!(d->sources & FROM_ARGS))
+			continue;
+		snprintf(opt, sizeof(opt), "--%s%s%s", d->key, d->arg ? " " : "",
+			 d->arg ? d->arg : "");
+		fprintf(out, "  %-16s  %s\n", opt, d->help);
+	}
+	fputs(usage_tail, out);
+}
+
 enum {
 	OPT_IDS = 0x100,
 	OPT_ADDRS,
@@ -52,20 +65,16 @@ enum {
 	OPT_ROOT,
 	OPT_DRY_RUN,
 	OPT_JSON,
-	OPT_ALLOW_BOOT_VGA,
-	OPT_GROUP,
-	OPT_UNBIND,
-	OPT_WAIT,
 	OPT_MODPROBE,
-	OPT_STRICT,
 	OPT_KMSG,
 	OPT_QUIET,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_SWITCH, /* OPT_SWITCH + enum switch_id: the switches of the table */
 };
 
-static const struct option long_options[] = {
+static const struct option fixed_options[] = {
 	{"ids", required_argument, NULL, OPT_IDS},
 	{"addrs", required_argument, NULL, OPT_ADDRS},
 	{"addresses", required_argument, NULL, OPT_ADDRS},
@@ -74,18 +83,12 @@ static const struct option long_options[] = {
 	{"root", required_argument, NULL, OPT_ROOT},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"json", no_argument, NULL, OPT_JSON},
-	{"allow-boot-vga", no_argument, NULL, OPT_ALLOW_BOOT_VGA},
-	{"group", no_argument, NULL, OPT_GROUP},
-	{"unbind", no_argument, NULL, OPT_UNBIND},
-	{"wait", required_argument, NULL, OPT_WAIT},
 	{"modprobe", no_argument, NULL, OPT_MODPROBE},
-	{"strict", no_argument, NULL, OPT_STRICT},
 	{"kmsg", no_argument, NULL, OPT_KMSG},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
-	{0},
 };
 
 static int take_command(const char *word, enum command *ret)
@@ -108,101 +111,102 @@ static int take_command(const char *word, enum command *ret)
 	return -EINVAL;
 }
 
-/* A switch given as an argument overrides the config file and the kernel command line. */
-static void set_switch(struct options *o, const char *key, const char *value)
+int args_parse(int argc, char **argv, struct args *ret)
 {
-	settings_apply(&o->args, key, value, "arguments");
-}
-
-int options_parse(int argc, char **argv, struct options *ret)
-{
-	struct options o = {.cmd = CMD_CLAIM, .config = CONFIG_DEFAULT};
+	struct option options[ARRAY_SIZE(fixed_options) + SW_COUNT + 1] = {{0}};
+	struct args a = {.cmd = CMD_CLAIM, .config = CONFIG_DEFAULT};
+	size_t n = ARRAY_SIZE(fixed_options);
 	int c;
 
+	memcpy(options, fixed_options, sizeof(fixed_options));
+	for (enum switch_id id = 0; id < SW_COUNT; id++)
+		if (switch_defs[id].sources & FROM_ARGS)
+			options[n++] = (struct option){switch_defs[id].key,
+						       switch_defs[id].arg ? required_argument
+									   : no_argument,
+						       NULL, OPT_SWITCH + (int)id};
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hqv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hqv", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_IDS:
-			settings_add_ids(&o.args, optarg, false, "--ids");
+			settings_add_ids(&a.settings, optarg, false, "--ids");
 			break;
 		case OPT_ADDRS:
-			settings_add_addrs(&o.args, optarg, "--addrs");
+			settings_add_addrs(&a.settings, optarg, "--addrs");
 			break;
 		case OPT_CONFIG:
-			o.config = optarg;
-			o.config_explicit = true;
+			a.config = optarg;
+			a.config_explicit = true;
 			break;
 		case OPT_NO_CMDLINE:
-			o.no_cmdline = true;
+			a.no_cmdline = true;
 			break;
 		case OPT_ROOT:
-			o.root = optarg;
+			a.root = optarg;
 			break;
 		case OPT_DRY_RUN:
-			o.dry_run = true;
+			a.dry_run = true;
 			break;
 		case OPT_JSON:
-			o.json = true;
-			break;
-		case OPT_ALLOW_BOOT_VGA:
-			set_switch(&o, "allow-boot-vga", NULL);
-			break;
-		case OPT_GROUP:
-			set_switch(&o, "group", NULL);
-			break;
-		case OPT_UNBIND:
-			set_switch(&o, "unbind", NULL);
-			break;
-		case OPT_WAIT:
-			set_switch(&o, "wait", optarg);
+			a.json = true;
 			break;
 		case OPT_MODPROBE:
-			o.modprobe = true;
-			break;
-		case OPT_STRICT:
-			set_switch(&o, "strict", NULL);
+			a.modprobe = true;
 			break;
 		case OPT_KMSG:
-			o.kmsg = true;
+			a.kmsg = true;
 			break;
 		case 'q':
 		case OPT_QUIET:
-			o.quiet = true;
+			a.quiet = true;
 			break;
 		case 'v':
 		case OPT_VERBOSE:
-			o.verbose = true;
+			a.verbose = true;
 			break;
 		case 'h':
 		case OPT_HELP:
-			fputs(usage, stdout);
+			usage(stdout);
+			settings_free(&a.settings);
 			return 1;
 		case OPT_VERSION:
 			puts("vfio-claim " VFIO_CLAIM_VERSION);
+			settings_free(&a.settings);
 			return 1;
 		default:
-			fprintf(stderr, "vfio-claim: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], usage);
+			if (c >= OPT_SWITCH && c < OPT_SWITCH + SW_COUNT) {
+				/* a switch given as an argument overrides the other two sources */
+				settings_apply(&a.settings, switch_defs[c - OPT_SWITCH].key, optarg,
+					       "arguments", FROM_ARGS);
+				break;
+			}
+			fprintf(stderr, "vfio-claim: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			settings_free(&a.settings);
 			return -EINVAL;
 		}
 	}
-	o.operands = argv + optind;
-	o.n_operands = argc - optind;
+	a.operands = argv + optind;
+	a.n_operands = argc - optind;
 	/* getopt moved the operands to the end: the first may be the command. */
-	if (o.n_operands > 0 && take_command(o.operands[0], &o.cmd) == 0) {
-		o.operands++;
-		o.n_operands--;
+	if (a.n_operands > 0 && take_command(a.operands[0], &a.cmd) == 0) {
+		a.operands++;
+		a.n_operands--;
 	}
 	/* modprobe appends the module's options to install commands; they are not ours. */
-	if (o.n_operands > 0 && o.cmd != CMD_RELEASE && !o.modprobe) {
-		fprintf(stderr, "vfio-claim: unexpected argument '%s'\n%s", o.operands[0], usage);
+	if (a.n_operands > 0 && a.cmd != CMD_RELEASE && !a.modprobe) {
+		fprintf(stderr, "vfio-claim: unexpected argument '%s'\n", a.operands[0]);
+		usage(stderr);
+		settings_free(&a.settings);
 		return -EINVAL;
 	}
-	if (o.cmd == CMD_RELEASE && o.n_operands == 0) {
+	if (a.cmd == CMD_RELEASE && a.n_operands == 0) {
 		fprintf(stderr, "vfio-claim: release needs at least one address\n");
+		settings_free(&a.settings);
 		return -EINVAL;
 	}
-	*ret = o;
+	*ret = a;
 	return 0;
 }

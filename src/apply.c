@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "claim.h"
+#include "apply.h"
+#include "fileio.h"
 #include "sysfs.h"
-#include "util.h"
 
-static void fail(struct plan_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct plan_entry *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 static void fail(struct plan_entry *e, const char *fmt, ...)
 {
@@ -23,11 +23,11 @@ static void fail(struct plan_entry *e, const char *fmt, ...)
 	va_end(ap);
 }
 
-void claim_detach(const struct device_list *devs, struct plan *plan)
+void apply_detach(struct plan *plan)
 {
-	for (size_t i = 0; i < devs->n; i++) {
-		const struct device *d = &devs->dev[i];
+	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *e = &plan->entry[i];
+		const struct device *d = e->dev;
 		int r;
 
 		if (e->action != ACTION_CLAIM || e->failed)
@@ -35,18 +35,18 @@ void claim_detach(const struct device_list *devs, struct plan *plan)
 		r = sysfs_set_override(d, VFIO_DRIVER);
 		if (r < 0) {
 			fail(e, "cannot write driver_override (%s); device left as it was",
-			     strerror(-r));
+			     file_strerror(r));
 			continue;
 		}
 		if (e->unbind && d->driver[0]) {
 			r = sysfs_unbind(d);
 			if (r < 0)
-				fail(e, "cannot unbind it from its driver (%s)", strerror(-r));
+				fail(e, "cannot unbind it from its driver (%s)", file_strerror(r));
 		}
 	}
 }
 
-bool claim_needs_driver(const struct plan *plan)
+bool apply_needs_driver(const struct plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->entry[i].action == ACTION_CLAIM && !plan->entry[i].failed)
@@ -54,12 +54,11 @@ bool claim_needs_driver(const struct plan *plan)
 	return false;
 }
 
-void claim_bind(struct device_list *devs, struct plan *plan, int module_error,
-		const struct module_report *report)
+void apply_bind(struct plan *plan, int module_error, const struct module_report *report)
 {
-	for (size_t i = 0; i < devs->n; i++) {
-		struct device *d = &devs->dev[i];
+	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *e = &plan->entry[i];
+		struct device *d = e->dev;
 		int r;
 
 		if (e->action != ACTION_CLAIM || e->failed)
@@ -73,7 +72,7 @@ void claim_bind(struct device_list *devs, struct plan *plan, int module_error,
 		if (!d->driver[0]) {
 			r = sysfs_probe(d);
 			if (r < 0 && module_error == 0)
-				fail(e, "the kernel refused the probe request (%s)", strerror(-r));
+				fail(e, "the kernel refused the probe request (%s)", file_strerror(r));
 		}
 		r = sysfs_read_driver(d, d->driver, sizeof(d->driver));
 		sysfs_read_state(d);
@@ -89,7 +88,7 @@ void claim_bind(struct device_list *devs, struct plan *plan, int module_error,
 		} else if (module_error < 0) {
 			fail(e, "not bound: vfio-pci is not available (%.120s); driver_override "
 				"stays, so no host driver takes it",
-			     report->detail);
+			     report->detail ? report->detail : "?");
 		} else {
 			fail(e, "%s", "vfio-pci did not bind it although the kernel accepted the "
 				      "probe (see vfio-pci's error in dmesg)");

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The program's own arguments. */
+/*
+ * The program's own arguments: the command, how to run it, and the selectors and switches
+ * given there (a struct settings, the first of the three sources).
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -8,13 +11,11 @@
 
 #define VFIO_CLAIM_VERSION "0.1.0"
 
-enum exit_code { EXIT_OK = 0, EXIT_NOT_CLAIMED = 1, EXIT_USAGE = 2 };
-
 enum command { CMD_CLAIM, CMD_STATUS, CMD_RELEASE, CMD_DOCTOR };
 
-struct options {
+struct args {
 	enum command cmd;
-	struct settings args; /* selectors and switches given as arguments */
+	struct settings settings; /* selectors and switches given as arguments */
 	const char *config;
 	bool config_explicit;
 	const char *root;
@@ -24,4 +25,4 @@ struct options {
 };
 
 /* 0 to go on, 1 when --help/--version was printed, -EINVAL after printing a usage error. */
-int options_parse(int argc, char **argv, struct options *ret);
+int args_parse(int argc, char **argv, struct args *ret);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Config file parsing: line by line, a bad line is reported by number and skipped. */
+/* The config file: line by line, a bad line is reported by number and skipped. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "util.h"
+#include "fileio.h"
+#include "root.h"
+#include "settings.h"
 
 static char *trim(char *s)
 {
@@ -23,32 +24,36 @@ static char *trim(char *s)
 
 static void parse_line(struct settings *s, char *line, size_t len, const char *where)
 {
-	char *key, *value, *eq;
+	const char *key, *rest;
+	char *value, *eq, shown[64];
 
 	if (strlen(line) != len) {
 		settings_problem(s, "%s: contains a NUL byte; ignoring the line", where);
 		return;
 	}
 	line[strcspn(line, "#")] = '\0';
-	key = trim(line);
-	if (!*key)
+	line = trim(line);
+	if (!*line)
 		return;
-	eq = strchr(key, '=');
+	eq = strchr(line, '=');
 	if (!eq) {
 		settings_problem(s, "%s: expected 'key = value'; ignoring the line", where);
 		return;
 	}
 	*eq = '\0';
 	value = trim(eq + 1);
-	key = trim(key);
+	key = trim(line);
 	/* Accept the command line's spelling too, so users can paste "vfio-claim.ids=...". */
-	if (strncmp(key, "vfio-claim.", 11) == 0 || strncmp(key, "vfio_claim.", 11) == 0)
-		key += 11;
-	if (settings_apply(s, key, value, where) == -ENOENT)
-		settings_problem(s, "%s: unknown key '%.40s'; ignoring the line", where, key);
+	rest = key_skip(key, "vfio-claim.");
+	if (rest)
+		key = rest;
+	if (settings_apply(s, key, value, where, FROM_CONFIG) == -ENOENT) {
+		text_escape(shown, sizeof(shown), key, strlen(key));
+		settings_problem(s, "%s: unknown key '%s'; ignoring the line", where, shown);
+	}
 }
 
-void config_parse(struct settings *s, const char *text, size_t len, const char *name)
+void settings_parse_config(struct settings *s, const char *text, size_t len, const char *name)
 {
 	unsigned line_no = 0;
 	size_t i = 0;
@@ -74,7 +79,7 @@ void config_parse(struct settings *s, const char *text, size_t len, const char *
 	}
 }
 
-int config_read(struct settings *s, const char *file, bool explicit_file)
+int settings_read_config(struct settings *s, const char *file, bool explicit_file)
 {
 	char path[PATH_MAX], *text;
 	size_t len;
@@ -85,7 +90,7 @@ int config_read(struct settings *s, const char *file, bool explicit_file)
 		settings_problem(s, "%s: path too long", file);
 		return r;
 	}
-	r = read_file(path, CONFIG_MAX, &text, &len);
+	r = file_read(path, CONFIG_MAX, &text, &len);
 	if (r == -ENOENT && !explicit_file)
 		return r;
 	if (r == -EFBIG) {
@@ -93,10 +98,10 @@ int config_read(struct settings *s, const char *file, bool explicit_file)
 		return r;
 	}
 	if (r < 0) {
-		settings_problem(s, "%s: cannot read it: %s; ignoring it", file, strerror(-r));
+		settings_problem(s, "%s: cannot read it: %s; ignoring it", file, file_strerror(r));
 		return r;
 	}
-	config_parse(s, text, len, file);
+	settings_parse_config(s, text, len, file);
 	free(text);
 	return 0;
 }

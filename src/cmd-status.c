@@ -6,16 +6,17 @@
 #include "output.h"
 #include "survey.h"
 
-int status_run(const struct options *opt, const struct settings *set)
+void status_run(const struct args *a, const struct settings *set, struct outcome *out)
 {
 	struct device_list devs;
 	struct plan plan;
 	bool iommu;
 
-	if (survey(set, &devs, &plan, &iommu) < 0)
-		return EXIT_NOT_CLAIMED;
-	output_status(stdout, &devs, &plan, iommu, opt->json);
+	if (survey(set, &devs, &plan, &iommu) < 0) {
+		out->cannot_run = true;
+		return;
+	}
+	output_status(stdout, &plan, iommu, a->json);
 	plan_free(&plan);
 	device_list_free(&devs);
-	return set->n_problems ? EXIT_USAGE : EXIT_OK;
 }

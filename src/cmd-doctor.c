@@ -13,22 +13,21 @@
 #include <string.h>
 
 #include "commands.h"
-#include "klog.h"
+#include "dmesg.h"
+#include "fileio.h"
 #include "module.h"
-#include "pci.h"
 #include "plan.h"
+#include "root.h"
 #include "survey.h"
 #include "sysfs.h"
-#include "util.h"
 
 struct doctor {
 	unsigned problems;
-	struct klog log;
+	struct dmesg log;
 	bool claim_ran; /* vfio-claim left lines in this boot's kernel log */
 };
 
-static void problem(struct doctor *doc, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void problem(struct doctor *doc, const char *fix, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 static void problem(struct doctor *doc, const char *fix, const char *fmt, ...)
 {
@@ -65,14 +64,15 @@ static void check_module(struct doctor *doc)
 			"vfio_pci_core, vfio_iommu_type1) and rebuild it",
 			"vfio-pci module is missing: it is not built in and not among this kernel's "
 			"modules");
-	else if (klog_find(&doc->log, load_failed, line, sizeof(line)))
+	else if (dmesg_find(&doc->log, load_failed, line, sizeof(line)))
 		problem(doc, "see the kernel log for vfio-pci's own error; check modprobe.d for "
 			     "a blacklist of vfio_pci or wrong options",
 			"vfio-pci failed to load in this boot: %s", line);
 }
 
-static void check_device(struct doctor *doc, const struct device *d, const struct plan_entry *e)
+static void check_device(struct doctor *doc, const struct plan_entry *e)
 {
+	const struct device *d = e->dev;
 	static const char fix_first[] =
 		"run vfio-claim before the host driver loads: install the initramfs hook and "
 		"the modprobe safety net (softdep DRIVER pre: vfio_pci), or take it at runtime "
@@ -95,7 +95,7 @@ static void check_device(struct doctor *doc, const struct device *d, const struc
 			     "vfio-claim takes the same IDs through driver_override when it runs in "
 			     "the initramfs (install its hook), or add vfio-claim.unbind=1",
 			"vfio-pci.ids is set but %s is on %s", d->name, d->driver);
-	if (d->driver[0] && klog_find(&doc->log, needles, line, sizeof(line)))
+	if (d->driver[0] && dmesg_find(&doc->log, needles, line, sizeof(line)))
 		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran (the log says: %s)",
 			d->name, d->driver, line);
 	else if (d->driver[0] && !doc->claim_ran)
@@ -123,7 +123,7 @@ static void check_stale_file(struct doctor *doc, const char *file)
 	char path[PATH_MAX], *text;
 
 	if (root_path(path, sizeof(path), "%s", file) < 0 ||
-	    read_file(path, 1024 * 1024, &text, NULL) < 0)
+	    file_read(path, 1024 * 1024, &text, NULL) < 0)
 		return;
 	if (strstr(text, "vfio_virqfd") || strstr(text, "vfio-virqfd"))
 		problem(doc, "remove vfio_virqfd from that file and rebuild the initramfs",
@@ -161,7 +161,7 @@ static void check_stale_names(struct doctor *doc)
 		check_stale_dir(doc, dirs[i]);
 }
 
-int doctor_run(const struct options *opt, const struct settings *set)
+void doctor_run(const struct args *a, const struct settings *set, struct outcome *out)
 {
 	static const char *const claim_lines[] = {"vfio-claim[", NULL};
 	struct doctor doc = {0};
@@ -169,18 +169,18 @@ int doctor_run(const struct options *opt, const struct settings *set)
 	struct plan plan;
 	char line[512];
 
-	(void)opt;
-	klog_read(&doc.log);
-	doc.claim_ran = klog_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
+	(void)a;
+	dmesg_read(&doc.log);
+	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
 	check_iommu(&doc);
 	check_module(&doc);
 	if (survey(set, &devs, &plan, NULL) == 0) {
-		for (size_t i = 0; i < devs.n; i++)
-			check_device(&doc, &devs.dev[i], &plan.entry[i]);
-		for (size_t i = 0; i < plan.n_notes; i++)
+		for (size_t i = 0; i < plan.n; i++)
+			check_device(&doc, &plan.entry[i]);
+		for (size_t i = 0; i < plan.notes.n; i++)
 			problem(&doc, "pass the whole group through (--group), or move the card to a "
 				      "slot with its own group (ACS)",
-				"%s", plan.notes[i]);
+				"%s", plan.notes.v[i]);
 		plan_free(&plan);
 		device_list_free(&devs);
 	}
@@ -188,11 +188,10 @@ int doctor_run(const struct options *opt, const struct settings *set)
 		printf("note: no device is selected (vfio-claim.ids=, vfio-claim.addrs=, "
 		       "vfio-pci.ids= or /etc/vfio-claim.conf)\n");
 	check_stale_names(&doc);
-	klog_free(&doc.log);
-	if (doc.problems == 0) {
+	dmesg_free(&doc.log);
+	if (doc.problems == 0)
 		printf("doctor: no problems found\n");
-		return EXIT_OK;
-	}
-	printf("doctor: %u problem(s) found\n", doc.problems);
-	return EXIT_NOT_CLAIMED;
+	else
+		printf("doctor: %u problem(s) found\n", doc.problems);
+	out->failures = doc.problems;
 }

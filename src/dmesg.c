@@ -5,16 +5,17 @@
  * (used under --root) is the same text in one file. Both go through the same parser.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "klog.h"
-#include "util.h"
+#include "dmesg.h"
+#include "root.h"
 
-#define KLOG_MAX (4 * 1024 * 1024)
+#define DMESG_MAX (4 * 1024 * 1024)
 
 static int slurp(int fd, char **ret, size_t *ret_len)
 {
@@ -23,7 +24,7 @@ static int slurp(int fd, char **ret, size_t *ret_len)
 
 	if (!buf)
 		return -ENOMEM;
-	while (len < KLOG_MAX) {
+	while (len < DMESG_MAX) {
 		ssize_t k;
 
 		if (cap - len < 8192) {
@@ -47,13 +48,13 @@ static int slurp(int fd, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int klog_read(struct klog *ret)
+int dmesg_read(struct dmesg *ret)
 {
 	char path[PATH_MAX], *raw, *out;
 	size_t len, o = 0;
 	int fd, r;
 
-	*ret = (struct klog){0};
+	*ret = (struct dmesg){0};
 	r = root_path(path, sizeof(path), "/dev/kmsg");
 	if (r < 0)
 		return r;
@@ -92,14 +93,14 @@ int klog_read(struct klog *ret)
 	return 0;
 }
 
-void klog_free(struct klog *log)
+void dmesg_free(struct dmesg *log)
 {
 	free(log->text);
 	log->text = NULL;
 }
 
-const char *klog_find(const struct klog *log, const char *const *needles, char *buf,
-		      unsigned size)
+const char *dmesg_find(const struct dmesg *log, const char *const *needles, char *buf,
+		       unsigned size)
 {
 	for (const char *line = log->text; line && *line;) {
 		const char *end = strchr(line, '\n');
