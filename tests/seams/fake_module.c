@@ -70,28 +70,33 @@ static void apply_unbind(const char *dir, const char *name)
 	free(text);
 }
 
+/* Every overridden device, in address order (as the kernel's driver registration walks the
+ * bus), unbound from whatever held it and bound to vfio-pci. */
 static void bind_overridden(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], value[64];
-	struct dirent *e;
-	DIR *d;
+	struct dirent **e;
+	int n;
 
-	if (root_path(dir, sizeof(dir), "/sys/bus/pci/devices") < 0 || !(d = opendir(dir)))
+	if (root_path(dir, sizeof(dir), "/sys/bus/pci/devices") < 0)
 		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, e->d_name);
-		if (attr_read(path, value, sizeof(value)) < 0 || !str_eq(value, "vfio-pci"))
-			continue;
-		apply_unbind(dir, e->d_name);
-		snprintf(path, sizeof(path), "%s/%s/driver", dir, e->d_name);
-		if (access(path, F_OK) == 0)
-			continue;
-		if (symlink("../../drivers/vfio-pci", path) == 0)
-			fake_call("bind %s", e->d_name);
+	n = scandir(dir, &e, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = e[i]->d_name;
+
+		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, name);
+		if (name[0] != '.' && attr_read(path, value, sizeof(value)) == 0 &&
+		    str_eq(value, "vfio-pci")) {
+			apply_unbind(dir, name);
+			snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
+			if (access(path, F_OK) != 0 &&
+			    symlink("../../drivers/vfio-pci", path) == 0)
+				fake_call("bind %s", name);
+		}
+		free(e[i]);
 	}
-	closedir(d);
+	if (n >= 0)
+		free(e);
 }
 
 static bool loaded(void)
