@@ -307,7 +307,7 @@ _build_makeInitrd() {
 		ln -sfn "$obj" "$st$link"
 	done
 	comp=$(jq -r '.args.compressor // "zstd"' <<<"$entry")
-	case $comp in zstd) comp="zstd -19 -T0" ;; gzip) comp="gzip -9n" ;; xz) comp="xz --check=crc32" ;; esac
+	case $comp in zstd) comp="zstd -T0" ;; gzip) comp="gzip -9n" ;; xz) comp="xz --check=crc32" ;; esac
 	(cd "$st" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		$comp >"$path" || { rm -rf "$st"; return 1; }
 	find "$st" -mindepth 1 | sed "s|^$st||" | LC_ALL=C sort >"$path.files"
