@@ -476,7 +476,7 @@ check_install_layout() {
 		usr/lib/initcpio/install/vfio-claim usr/lib/initcpio/install/sd-vfio-claim \
 		usr/lib/initcpio/hooks/vfio-claim usr/lib/systemd/system/vfio-claim.service \
 		usr/lib/vfio-claim/vfio-claim-modprobe-conf usr/lib/vfio-claim/vfio-claim.service \
-		etc/modprobe.d/vfio-claim.conf; do
+		etc/modprobe.d/00-vfio-claim.conf; do
 		[ -s "$d/$f" ] || echo "missing $f"
 	done
 	grep -rl '@[A-Z]*@' "$d" | sed 's/^/placeholder left in /'
