@@ -62,9 +62,27 @@ let
       inherit hostDrivers;
     } // extra;
   };
-  systemd = {
-    boot.initrd.systemd.enable = true;
-  };
+  systemd =
+    { config, ... }:
+    {
+      boot.initrd.systemd.enable = true;
+      # Debian's systemd 252 has /lib/systemd and /lib/udev compiled in where nixpkgs' build
+      # has its own store path, and /lib is the modules closure in NixOS's initrd. So the
+      # generators (fstab's makes the root mount) are linked where 252 also looks (/etc), and so
+      # is the package's rules.d that NixOS puts into the initrd (storePaths) for udevd to read
+      # (99-systemd.rules tags the disk for systemd): /usr/lib/udev/rules.d.
+      boot.initrd.systemd.contents."/etc/systemd/system-generators".source =
+        "${config.boot.initrd.systemd.package}/lib/systemd/system-generators";
+      boot.initrd.systemd.contents."/usr/lib/udev/rules.d".source =
+        "${config.boot.initrd.systemd.package}/lib/udev/rules.d";
+      # Units NixOS 24.11 expects from systemd 255 that Debian's 252 does not have (252 has
+      # systemd-hibernate-resume@.service; the other two came later or are not packaged).
+      boot.initrd.systemd.suppressedUnits = [
+        "systemd-hibernate-resume.service"
+        "systemd-bsod.service"
+        "systemd-vconsole-setup.service"
+      ];
+    };
 
   # A package the boot suite fills with a stand-in binary (boot.sh: VFIO_CLAIM_KIND).
   standIn = name: stub.stdenv.mkDerivation {
@@ -117,9 +135,13 @@ let
     ];
     systemd-seed = [ seed systemd (module { }) ];
     systemd-control = [ seed systemd ];
+    # vfio-claim.service masked: the safety net alone, as in the scripted user-softdep case
     systemd-user-softdep = [
       cmdlineIds
-      { boot.initrd.kernelModules = [ "bochs" ]; }
+      {
+        boot.initrd.kernelModules = [ "bochs" ];
+        boot.kernelParams = [ "rd.systemd.mask=vfio-claim.service" ];
+      }
       systemd
       (module { })
       { boot.extraModprobeConfig = "softdep bochs post: e1000e"; }

@@ -3,7 +3,7 @@
 #
 # Carries out the build plan that an evaluation of boot.nix announced ("trace: vfio-claim-drv
 # {json}" lines, see stub-pkgs.nix), so that NixOS's own builders run as written:
-#   runCommand        the script runs under bash -eu -o pipefail with the attributes as
+#   runCommand        the script runs under bash -e -o pipefail with the attributes as
 #                     environment, $out set, nativeBuildInputs on PATH and the stdenv functions
 #                     the stage 1 scripts call (substituteInPlace, stripDirs, nuke-refs), written
 #                     here; allowedReferences is checked afterwards, as Nix does
@@ -146,7 +146,13 @@ _run_builder() { # path entry script-text
 			v=$(jq -r --arg k "$k" '.env[$k] | if type == "array" then join(" ")
 				elif type == "boolean" then (if . then "1" else "" end)
 				elif . == null then "" else tostring end' <<<"$entry")
-			export "$k=$v"
+			if jq -e --arg k "$k" '.env.passAsFile // [] | index($k)' <<<"$entry" >/dev/null; then
+				# passAsFile: the value in a file, its name in ${k}Path
+				jq -j --arg k "$k" '.env[$k]' <<<"$entry" >"$tmp/.attr-$k"
+				export "${k}Path=$tmp/.attr-$k"
+			else
+				export "$k=$v"
+			fi
 		done < <(jq -r '.env // {} | keys[]' <<<"$entry")
 		export out=$path NIX_BUILD_TOP=$tmp TMPDIR=$tmp HOME=/homeless-shelter NIX_BUILD_CORES=1
 		export PATH=$bins/usr/bin:/bin:/usr/sbin:/sbin STRIP=strip RANLIB=ranlib
@@ -154,7 +160,9 @@ _run_builder() { # path entry script-text
 			_stdenv_functions
 			printf '%s\n' "$script"
 		} >"$tmp/.builder.sh"
-		bash -eu -o pipefail "$tmp/.builder.sh"
+		# no -u: stdenv runs a buildCommand without it (the systemd initrd's ubuntu.conf
+		# builder reads an unset $src), and a builder's stdin is /dev/null
+		bash -e -o pipefail "$tmp/.builder.sh" </dev/null
 	)
 	local rc=$?
 	rm -rf "$tmp"
@@ -206,6 +214,14 @@ _build_writeShellScriptBin() {
 	mkdir -p "$1/bin" && { echo "#!$(_shell)/bin/bash"; _text "$2"; } >"$1/bin/$name" &&
 		chmod 555 "$1/bin/$name"
 }
+_build_writeTextFile() {
+	local dest
+	dest=$1$(jq -r '.args.destination // ""' <<<"$2")
+	mkdir -p "$(dirname "$dest")"
+	jq -j .args.text <<<"$2" >"$dest"
+	[ "$(jq -r '.args.executable // false' <<<"$2")" = true ] && chmod 555 "$dest"
+	return 0
+}
 # runtimeShell is the bash package's: a dependency of every shell script writer.
 _shell() { jq -r 'select(.name == "bash") | .out' "$R_PLAN" | head -1; }
 
@@ -234,19 +250,26 @@ _build_substituteAll() {
 }
 
 _build_buildEnv() {
-	local path=$1 entry=$2 p f rel
+	local path=$1 entry=$2 p f rel keep links
+	links=$(jq -r '.args.pathsToLink // ["/"] | .[]' <<<"$entry")
 	mkdir -p "$path"
 	for p in $(jq -r '.args.paths[]' <<<"$entry"); do
 		[ -d "$p" ] || continue
 		(cd "$p" && find . \( -type f -o -type l \)) | while read -r f; do
-			rel=${f#./}
-			mkdir -p "$path/$(dirname "$rel")"
-			ln -sfn "$p/$rel" "$path/$rel"
+			rel=${f#.}
+			keep=
+			for l in $links; do
+				case $rel in "$l" | "${l%/}"/*) keep=1 ;; esac
+			done
+			[ -n "$keep" ] || continue
+			mkdir -p "$path$(dirname "$rel")"
+			ln -sfn "$p$rel" "$path$rel"
 		done
 	done
-	for f in $(jq -r '.args.pathsToLink // [] | .[]' <<<"$entry"); do
-		mkdir -p "$path$f"
-	done
+	for f in $links; do mkdir -p "$path$f"; done
+	if jq -e '.args.postBuild' <<<"$entry" >/dev/null; then
+		out=$path bash -eu -o pipefail -c "$(jq -r .args.postBuild <<<"$entry")" || return 1
+	fi
 }
 
 # The kernel's module tree: the rig's Debian kernel is what this initrd is built for.
@@ -306,22 +329,87 @@ _build_makeInitrd() {
 		mkdir -p "$st$(dirname "$link")"
 		ln -sfn "$obj" "$st$link"
 	done
-	comp=$(jq -r '.args.compressor // "zstd"' <<<"$entry")
+	_cpio_compress "$path" "$st" "$entry"
+}
+
+# The image of a staging tree: a sorted cpio (newc, owner 0) through the compressor; its
+# listing goes beside the store (R_LOGDIR) for the tests.
+_cpio_compress() { # path staging entry
+	local path=$1 st=$2 comp
+	comp=$(jq -r '.args.compressor // "zstd"' <<<"$3")
 	case $comp in zstd) comp="zstd -T0" ;; gzip) comp="gzip -9n" ;; xz) comp="xz --check=crc32" ;; esac
 	(cd "$st" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		$comp >"$path" || { rm -rf "$st"; return 1; }
-	find "$st" -mindepth 1 | sed "s|^$st||" | LC_ALL=C sort >"$path.files"
+	find "$st" -mindepth 1 | sed "s|^$st||" | LC_ALL=C sort >"$R_LOGDIR/$(basename "$path").files"
 	rm -rf "$st"
-	# The listing lives beside the image (outside the store path itself) for the tests.
-	mv "$path.files" "$R_LOGDIR/$(basename "$path").files"
+}
+
+# make-initrd-ng's layout: each object copied to its own store path in the image, symlinks
+# followed (their targets copied too), ELF files with their interpreter and the libraries their
+# RUNPATH/RPATH finds; no reference scanning (hence boot.initrd.systemd.storePaths); each
+# content with a target gets a symlink to its object. Objects missing from Debian's systemd 252
+# (systemd-executor, systemd-bsod: newer than 252) are left out and listed in the build log.
+_ng_copy() { # staging path
+	local st=$1 p=$2 t lib rp d
+	{ [ -e "$st$p" ] || [ -L "$st$p" ]; } && return 0
+	if [ ! -e "$p" ] && [ ! -L "$p" ]; then
+		echo "make-initrd-ng: $p does not exist here; left out"
+		return 0
+	fi
+	mkdir -p "$st$(dirname "$p")"
+	if [ -L "$p" ]; then
+		cp -P "$p" "$st$p"
+		t=$(readlink "$p")
+		case $t in /*) ;; *) t=$(dirname "$p")/$t ;; esac
+		_ng_copy "$st" "$(realpath -ms "$t")"
+		return
+	fi
+	if [ -d "$p" ]; then
+		mkdir -p "$st$p"
+		for t in "$p"/* "$p"/.[!.]*; do
+			[ -e "$t" ] || [ -L "$t" ] || continue
+			_ng_copy "$st" "$t"
+		done
+		return 0
+	fi
+	cp -p "$p" "$st$p"
+	file -b "$p" | grep -q '^ELF.*dynamic' || return 0
+	t=$(patchelf --print-interpreter "$p" 2>/dev/null) && _ng_copy "$st" "$t"
+	rp=$(patchelf --print-rpath "$p" 2>/dev/null)
+	for lib in $(patchelf --print-needed "$p" 2>/dev/null); do
+		for d in ${rp//:/ }; do
+			d=${d//'$ORIGIN'/$(dirname "$p")}
+			if [ -e "$d/$lib" ]; then
+				_ng_copy "$st" "$d/$lib"
+				break
+			fi
+		done
+	done
+	return 0
+}
+
+_build_makeInitrdNG() {
+	local path=$1 entry=$2 st n i obj target
+	st=$(mktemp -d /tmp/realise-initrd.XXXXXX)
+	n=$(jq '.args.contents | length' <<<"$entry")
+	for ((i = 0; i < n; i++)); do
+		obj=$(jq -r ".args.contents[$i].object" <<<"$entry")
+		target=$(jq -r ".args.contents[$i].symlink // \"\"" <<<"$entry")
+		_ng_copy "$st" "$obj"
+		if [ -n "$target" ]; then
+			mkdir -p "$st$(dirname "$target")"
+			ln -sfn "$obj" "$st$target"
+		fi
+	done
+	_cpio_compress "$path" "$st" "$entry"
 }
 
 # --- Debian's programs as nixpkgs packages ----------------------------------------------------
+# glibc's own libraries (by name: ldd may print /lib or /usr/lib) go into the glibc stand-in.
 _libc_files=
 _is_glibc_lib() {
-	[ -n "$_libc_files" ] || _libc_files=$(dpkg -L libc6 | grep '\.so')
-	grep -qx "$(readlink -f "$1")" <<<"$_libc_files" ||
-		grep -qx "$1" <<<"$_libc_files"
+	[ -n "$_libc_files" ] || _libc_files=$(dpkg -L libc6 | grep '\.so' | sed 's|.*/||')
+	grep -qxF "${1##*/}" <<<"$_libc_files"
 }
 _glibc() { jq -r 'select(.name == "glibc") | .out' "$R_PLAN" | head -1; }
 
@@ -343,7 +431,13 @@ _standin_elf() {
 		chmod u+w "$tgt/${lib##*/}"
 		case ${lib##*/} in
 		ld-linux*) ;;
-		*) patchelf --set-rpath "$tgt:$pkg/lib:$glibc/lib" "$tgt/${lib##*/}" ;;
+		*)
+			patchelf --set-rpath "$tgt:$pkg/lib:$glibc/lib" "$tgt/${lib##*/}"
+			# libc.so.6 is a program too: its interpreter is the stand-in's as well
+			if patchelf --print-interpreter "$tgt/${lib##*/}" >/dev/null 2>&1; then
+				patchelf --set-interpreter "$glibc/lib/ld-linux-x86-64.so.2" "$tgt/${lib##*/}"
+			fi
+			;;
 		esac
 	done
 	patchelf --set-interpreter "$glibc/lib/ld-linux-x86-64.so.2" \
@@ -353,9 +447,14 @@ _standin_elf() {
 _build_package() {
 	local path=$1 entry=$2 name f a
 	name=$(jq -r .name <<<"$entry")
+	# everything below is linked against the glibc stand-in
+	[ "$name" = glibc ] || realise "$(_glibc)" || return 1
 	mkdir -p "$path"
 	case $name in
-	glibc) mkdir -p "$path/lib" ;;
+	glibc)
+		mkdir -p "$path/lib"
+		cp -L /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libnss_files.so.2 "$path/lib/"
+		;;
 	busybox)
 		# nixpkgs' busybox: bin/busybox, linked against glibc, and the applets in bin/ and
 		# sbin/ (no usr/). Debian's busybox package is that kind of build; busybox-static
@@ -374,7 +473,10 @@ _build_package() {
 		_standin_elf "$path" /usr/bin/mountpoint bin/mountpoint
 		_standin_elf "$path" /usr/bin/kbd_mode bin/kbd_mode
 		;;
-	util-linux) _standin_elf "$path" /sbin/blkid sbin/blkid ;;
+	util-linux)
+		_standin_elf "$path" /sbin/blkid sbin/blkid
+		for f in mount umount sulogin fsck; do _standin_elf "$path" "$(command -v "$f")" "bin/$f"; done
+		;;
 	lvm2)
 		_standin_elf "$path" /sbin/dmsetup bin/dmsetup
 		_standin_elf "$path" /sbin/lvm bin/lvm
@@ -384,18 +486,17 @@ _build_package() {
 			sed "s|/sbin/|$path/bin/|g" "$f" >"$path/lib/udev/rules.d/${f##*/}"
 		done
 		;;
-	systemd)
-		_standin_elf "$path" /bin/udevadm bin/udevadm
-		_standin_elf "$path" /lib/systemd/systemd-sysctl lib/systemd/systemd-sysctl
-		for f in /lib/udev/*_id; do _standin_elf "$path" "$f" "lib/udev/${f##*/}"; done
-		mkdir -p "$path/lib/udev/rules.d" "$path/lib/systemd/network"
-		cp /lib/udev/rules.d/*.rules "$path/lib/udev/rules.d/"
-		cp /lib/systemd/network/*.link "$path/lib/systemd/network/"
+	systemd) _standin_systemd "$path" ;;
+	kmod)
+		_standin_elf "$path" /bin/kmod bin/kmod
+		for f in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$path/bin/$f"; done
 		;;
-	kmod) _standin_elf "$path" /bin/kmod bin/kmod ;;
 	e2fsprogs)
-		_standin_elf "$path" /sbin/e2fsck sbin/e2fsck
-		_standin_elf "$path" /sbin/tune2fs sbin/tune2fs
+		# nixpkgs' e2fsprogs has them in bin/ (getBin) and sbin/
+		for f in e2fsck tune2fs; do _standin_elf "$path" "/sbin/$f" "sbin/$f"; done
+		mkdir -p "$path/bin"
+		for f in e2fsck tune2fs; do ln -s "../sbin/$f" "$path/bin/$f"; done
+		for f in fsck.ext2 fsck.ext3 fsck.ext4; do ln -s e2fsck "$path/bin/$f"; done
 		;;
 	bcache-tools)
 		mkdir -p "$path/lib/udev/rules.d"
@@ -403,6 +504,7 @@ _build_package() {
 		;;
 	kbd)
 		_standin_elf "$path" /usr/bin/loadkeys bin/loadkeys
+		_standin_elf "$path" /usr/bin/setfont bin/setfont
 		mkdir -p "$path/share"
 		cp -r /usr/share/keymaps "$path/share/keymaps"
 		;;
@@ -412,16 +514,59 @@ _build_package() {
 			>"$path/modprobe.conf"
 		;;
 	kmod-debian-aliases) rmdir "$path" && cp /lib/modprobe.d/aliases.conf "$path" ;;
+	bash | bashInteractive) _standin_elf "$path" /bin/bash bin/bash && ln -s bash "$path/bin/sh" ;;
+	coreutils | findutils | gzip | less)
+		for f in $(dpkg -L "$name" | grep -E '^(/usr)?/s?bin/[^/]+$'); do
+			if [ -f "$f" ] && ! [ -L "$f" ]; then _standin_elf "$path" "$f" "bin/${f##*/}" || return 1; fi
+		done
+		;;
+	shadow) _standin_elf "$path" /usr/sbin/nologin bin/nologin ;;
 	# build tools, taken from the host
-	bash) mkdir -p "$path/bin" && ln -s /bin/bash "$path/bin/bash" && ln -s /bin/bash "$path/bin/sh" ;;
 	perl | patchelf) mkdir -p "$path/bin" && ln -s "/usr/bin/$name" "$path/bin/$name" ;;
 	nukeReferences) mkdir -p "$path/bin" && _nuke_refs_script >"$path/bin/nuke-refs" && chmod 555 "$path/bin/nuke-refs" ;;
 	vfio-claim-exit-*) _vfio_claim_script "$path" 'exit 1' ;;
 	vfio-claim-crash-*) _vfio_claim_script "$path" 'kill -SEGV $$' ;;
 	vfio-claim-dynamic-*) _standin_elf "$path" "$VFIO_CLAIM_DYNAMIC" bin/vfio-claim ;;
 	vfio-claim-*) _standin_elf "$path" "$VFIO_CLAIM_STATIC" bin/vfio-claim ;;
-	*) ;; # not used by stage 1 (bintools, coreutils, mdadm: names in substitutions only)
+	*) ;; # not used by stage 1 (bintools, mdadm, lndir: names in substitutions only)
 	esac
+}
+
+# Debian's systemd 252 and udev as nixpkgs' systemd package: the programs the initrd lists, the
+# upstream units in example/systemd/system (what generateUnits copies) with their /lib/systemd
+# and /bin paths pointing into the package, as nixpkgs' units point into its store path, udev's
+# programs, rules and .link files.
+_standin_systemd() {
+	local path=$1 f
+	for f in /lib/systemd/systemd /lib/systemd/systemd-*; do
+		if [ -f "$f" ] && ! [ -L "$f" ] && file -b "$f" | grep -q ELF; then
+			_standin_elf "$path" "$f" "lib/systemd/${f##*/}" || return 1
+		fi
+	done
+	ln -s ../../bin/udevadm "$path/lib/systemd/systemd-udevd"
+	for f in /lib/systemd/system-generators/systemd-*; do
+		_standin_elf "$path" "$f" "lib/systemd/system-generators/${f##*/}"
+	done
+	for f in udevadm systemctl journalctl systemd-tmpfiles systemd-escape systemd-ask-password \
+		systemd-tty-ask-password-agent systemd-machine-id-setup systemd-notify systemd-sysusers; do
+		_standin_elf "$path" "$(command -v "$f")" "bin/$f"
+	done
+	for f in /lib/udev/*; do
+		[ -f "$f" ] || continue
+		if file -b "$f" | grep -q ELF; then
+			_standin_elf "$path" "$f" "lib/udev/${f##*/}"
+		else
+			cp -p "$f" "$path/lib/udev/${f##*/}"
+		fi
+	done
+	mkdir -p "$path/lib/udev/rules.d" "$path/lib/systemd/network" "$path/lib/modprobe.d" \
+		"$path/example/systemd"
+	cp /lib/udev/rules.d/*.rules "$path/lib/udev/rules.d/"
+	cp /lib/systemd/network/*.link "$path/lib/systemd/network/"
+	cp /lib/modprobe.d/systemd.conf "$path/lib/modprobe.d/"
+	cp -a /lib/systemd/system "$path/example/systemd/system"
+	find "$path/example/systemd/system" -type f -exec sed -i \
+		-e "s#/lib/systemd/#$path/lib/systemd/#g" -e "s#\([=-]\)/bin/#\1$path/bin/#g" {} +
 }
 
 # A vfio-claim that answers --version (extra-utils tests it) and then fails as told.

@@ -114,12 +114,14 @@ let
         inherit text;
         overrideAttrs = _: self.writeShellScriptBin name text;
       };
+    writeTextFile = args: drv args.name { builder = "writeTextFile"; inherit args; };
     runCommand = name: env: script: drv name { builder = "runCommand"; inherit env script; };
     # The builders of stage 1 (nixos/modules/system/boot/stage-1.nix and systemd/initrd.nix);
     # boot.sh carries out what they record. Paths stay strings: nothing is copied to a store.
     substituteAll = args: drv (args.name or (baseNameOf (toString args.src))) { builder = "substituteAll"; inherit args; };
     makeModulesClosure = args: drv "${args.kernel.name or "kernel"}-shrunk" { builder = "makeModulesClosure"; inherit args; };
     makeInitrd = args: drv (args.name or "initrd") { builder = "makeInitrd"; inherit args; };
+    makeInitrdNG = args: drv (args.name or "initrd") { builder = "makeInitrdNG"; inherit args; };
     buildEnv = args: drv args.name { builder = "buildEnv"; inherit args; };
     aggregateModules = modules: drv "kernel-modules" {
       builder = "aggregateModules";
@@ -180,6 +182,7 @@ let
       variables = "${self.OVMF}/FV/OVMF_VARS.fd";
       systemManagementModeRequired = false;
     };
+    xorg.lndir = drv "lndir" { };
     unixtools = lib.genAttrs [ "xxd" "hostname" "ping" "netstat" "ifconfig" ] (n: drv n { });
   }
   // lib.genAttrs [
