@@ -75,6 +75,15 @@ let
         "${config.boot.initrd.systemd.package}/lib/systemd/system-generators";
       boot.initrd.systemd.contents."/usr/lib/udev/rules.d".source =
         "${config.boot.initrd.systemd.package}/lib/udev/rules.d";
+      # ... and the fstab generator writes its compiled-in /lib/systemd/systemd-fsck into the
+      # root's fsck unit: a drop-in runs the package's (same program, same device).
+      boot.initrd.systemd.services.systemd-fsck-root = {
+        overrideStrategy = "asDropin";
+        serviceConfig.ExecStart = [
+          ""
+          "${config.boot.initrd.systemd.package}/lib/systemd/systemd-fsck ${config.fileSystems."/".device}"
+        ];
+      };
       # Units NixOS 24.11 expects from systemd 255 that Debian's 252 does not have (252 has
       # systemd-hibernate-resume@.service; the other two came later or are not packaged).
       boot.initrd.systemd.suppressedUnits = [

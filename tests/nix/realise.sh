@@ -255,7 +255,8 @@ _build_buildEnv() {
 	mkdir -p "$path"
 	for p in $(jq -r '.args.paths[]' <<<"$entry"); do
 		[ -d "$p" ] || continue
-		(cd "$p" && find . \( -type f -o -type l \)) | while read -r f; do
+		# -L: a package's directory symlink (kmod's sbin -> bin) is merged like a directory
+		(cd "$p" && find -L . ! -type d) | while read -r f; do
 			rel=${f#.}
 			keep=
 			for l in $links; do
@@ -490,6 +491,8 @@ _build_package() {
 	kmod)
 		_standin_elf "$path" /bin/kmod bin/kmod
 		for f in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$path/bin/$f"; done
+		# nixpkgs' kmod keeps sbin/ as a link to bin/ (kernel.modprobe = /sbin/modprobe)
+		ln -s bin "$path/sbin"
 		;;
 	e2fsprogs)
 		# nixpkgs' e2fsprogs has them in bin/ (getBin) and sbin/
@@ -534,8 +537,8 @@ _build_package() {
 
 # Debian's systemd 252 and udev as nixpkgs' systemd package: the programs the initrd lists, the
 # upstream units in example/systemd/system (what generateUnits copies) with their /lib/systemd
-# and /bin paths pointing into the package, as nixpkgs' units point into its store path, udev's
-# programs, rules and .link files.
+# paths pointing into the package, as nixpkgs' units point into its store path, udev's programs,
+# rules and .link files.
 _standin_systemd() {
 	local path=$1 f
 	for f in /lib/systemd/systemd /lib/systemd/systemd-*; do
@@ -565,8 +568,8 @@ _standin_systemd() {
 	cp /lib/systemd/network/*.link "$path/lib/systemd/network/"
 	cp /lib/modprobe.d/systemd.conf "$path/lib/modprobe.d/"
 	cp -a /lib/systemd/system "$path/example/systemd/system"
-	find "$path/example/systemd/system" -type f -exec sed -i \
-		-e "s#/lib/systemd/#$path/lib/systemd/#g" -e "s#\([=-]\)/bin/#\1$path/bin/#g" {} +
+	# /bin/... stays: the initrd's /bin has those programs (initrd-bin-env).
+	find "$path/example/systemd/system" -type f -exec sed -i "s#/lib/systemd/#$path/lib/systemd/#g" {} +
 }
 
 # A vfio-claim that answers --version (extra-utils tests it) and then fails as told.
