@@ -44,8 +44,8 @@ skip_all() {
 	exit 0
 }
 
-command -v nix-instantiate >/dev/null || skip_all "nix-instantiate not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root for the fake store's mount namespace"
+"$repo/build-aux/deps.sh" nix-boot || { echo "FAIL: nix-boot/deps (build-aux/deps.sh nix-boot)"; exit 1; }
 for t in qemu-system-x86_64 patchelf jq mkfs.ext4 cpio zstd lvm loadkeys unshare busybox; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null ||
 		skip_all "$t missing (build-aux/deps.sh nix-boot)"
