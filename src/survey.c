@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The machine as it is now (libpci + sysfs) turned into a plan by the pure planner. */
+#include "framebuffer.h"
+#include "pci.h"
 #include "survey.h"
 #include "sysfs.h"
 
@@ -7,19 +9,26 @@ int survey(const struct settings *set, struct device_list *ret_devs, struct plan
 	   bool *ret_iommu)
 {
 	bool iommu = sysfs_iommu_present();
-	struct plan_options opt = {
-		.unbind = set->unbind,
-		.allow_boot_vga = set->allow_boot_vga,
-		.group = set->group,
+	struct plan_rules rules = {
+		.unbind = settings_on(set, SW_UNBIND),
+		.allow_boot_vga = settings_on(set, SW_ALLOW_BOOT_VGA),
+		.group = settings_on(set, SW_GROUP),
+		.off = settings_on(set, SW_OFF) ? set->where[SW_OFF] : NULL,
 		.iommu_present = iommu,
 	};
+	struct firmware_fbs fbs;
 	struct device_list devs;
 	int r;
 
 	r = pci_scan(&devs);
 	if (r < 0)
 		return r;
-	r = plan_build(&devs, &set->sel, &opt, ret_plan);
+	/* The console of any class: the device whose memory holds the firmware framebuffer. */
+	if (framebuffer_find(&devs, &fbs) == 0) {
+		framebuffer_mark_console(&devs, &fbs);
+		framebuffer_free(&fbs);
+	}
+	r = plan_build(&devs, &set->sel, &rules, ret_plan);
 	if (r < 0) {
 		device_list_free(&devs);
 		return r;

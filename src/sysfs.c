@@ -3,12 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
+#include "root.h"
 #include "sysfs.h"
-#include "util.h"
 
 static int device_path(char *buf, size_t size, const struct device *d, const char *attr)
 {
@@ -24,8 +26,60 @@ int sysfs_read_driver(const struct device *d, char *buf, size_t size)
 	r = device_path(path, sizeof(path), d, "driver");
 	if (r < 0)
 		return r;
-	r = read_link_name(path, buf, size);
+	r = link_read_name(path, buf, size);
 	return r == -ENOENT ? 0 : r;
+}
+
+/*
+ * boot_vga is the kernel's word on which GPU drives the console, and the one guard the user
+ * cannot lose: anything but a plain 0 (a 1, "01", "2", a directory, an unreadable file, a
+ * value too long) marks the device as the console, with what was read.
+ */
+static void read_boot_vga(struct device *d)
+{
+	char path[PATH_MAX], value[16], shown[40];
+	int r;
+
+	d->boot_vga = BOOT_VGA_ABSENT;
+	if (device_path(path, sizeof(path), d, "boot_vga") < 0)
+		return;
+	r = attr_read(path, value, sizeof(value));
+	if (r == -ENOENT)
+		return;
+	if (r == 0 && str_eq(value, "0")) {
+		d->boot_vga = BOOT_VGA_NO;
+	} else if (r == 0 && str_eq(value, "1")) {
+		d->boot_vga = BOOT_VGA_YES;
+		copy_str(d->console, sizeof(d->console), "is the boot VGA (the host console)");
+	} else {
+		d->boot_vga = BOOT_VGA_ODD;
+		if (r == 0) {
+			text_escape(shown, sizeof(shown), value, strlen(value));
+			snprintf(d->console, sizeof(d->console),
+				 "its boot_vga reads '%s', neither 0 nor 1: taken for the host console",
+				 shown);
+		} else {
+			snprintf(d->console, sizeof(d->console),
+				 "its boot_vga cannot be read (%s): taken for the host console",
+				 r == -EOVERFLOW ? "too long" : file_strerror(r));
+		}
+	}
+}
+
+void sysfs_read_override(struct device *d)
+{
+	char path[PATH_MAX], value[DRIVER_NAME_MAX];
+	int r;
+
+	/* The kernel shows an unset override as "(null)"; kernels before 3.16 have none. */
+	d->override[0] = '\0';
+	d->has_override = true;
+	if (device_path(path, sizeof(path), d, "driver_override") < 0)
+		return;
+	r = attr_read(path, value, sizeof(value));
+	if (r == 0 && !str_eq(value, "(null)"))
+		copy_str(d->override, sizeof(d->override), value);
+	d->has_override = r != -ENOENT;
 }
 
 void sysfs_read_state(struct device *d)
@@ -35,23 +89,16 @@ void sysfs_read_state(struct device *d)
 
 	d->iommu_group = NO_GROUP;
 	if (device_path(path, sizeof(path), d, "iommu_group") == 0 &&
-	    read_link_name(path, value, sizeof(value)) == 0 &&
+	    link_read_name(path, value, sizeof(value)) == 0 &&
 	    parse_uint(value, 0, INT_MAX, &group) == 0)
 		d->iommu_group = (int)group;
 
 	if (sysfs_read_driver(d, d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
 
-	/* The kernel shows an unset override as "(null)". */
-	d->override[0] = '\0';
-	if (device_path(path, sizeof(path), d, "driver_override") == 0 &&
-	    read_attr(path, value, sizeof(value)) == 0 && !str_eq(value, "(null)"))
-		copy_str(d->override, sizeof(d->override), value);
-
-	d->boot_vga = -1;
-	if (device_path(path, sizeof(path), d, "boot_vga") == 0 &&
-	    read_attr(path, value, sizeof(value)) == 0)
-		d->boot_vga = str_eq(value, "1") ? 1 : 0;
+	sysfs_read_override(d);
+	d->console[0] = '\0';
+	read_boot_vga(d);
 }
 
 bool sysfs_iommu_present(void)
@@ -89,7 +136,7 @@ int sysfs_set_override(const struct device *d, const char *driver)
 	if (r < 0)
 		return r;
 	/* A lone newline is how the kernel wants an override cleared. */
-	return write_attr(path, driver ? driver : "\n");
+	return attr_write(path, driver ? driver : "\n");
 }
 
 int sysfs_unbind(const struct device *d)
@@ -100,7 +147,7 @@ int sysfs_unbind(const struct device *d)
 	r = device_path(path, sizeof(path), d, "driver/unbind");
 	if (r < 0)
 		return r;
-	return write_attr(path, d->name);
+	return attr_write(path, d->name);
 }
 
 int sysfs_probe(const struct device *d)
@@ -111,5 +158,5 @@ int sysfs_probe(const struct device *d)
 	r = root_path(path, sizeof(path), "/sys/bus/pci/drivers_probe");
 	if (r < 0)
 		return r;
-	return write_attr(path, d->name);
+	return attr_write(path, d->name);
 }
