@@ -25,26 +25,18 @@ let
 
   # What nixos-generate-config would write for the VM, plus the serial console and panic
   # settings the rig needs to see the boot and end it on a failure.
-  vm =
-    { lib, ... }:
-    {
-      _module.args.pkgs = lib.mkForce stub;
-      fileSystems."/" = {
-        device = "/dev/disk/by-label/nixos";
-        fsType = "ext4";
-      };
-      boot.loader.grub.enable = false;
-      system.stateVersion = "24.05";
-      networking.hostName = "vfio";
-      boot.initrd.availableKernelModules = [ "ahci" "sd_mod" "snd_hda_intel" "e1000e" ];
-      boot.kernelParams = [
-        "console=ttyS0,115200"
-        "intel_iommu=on"
-        "panic=-1"
-        "no_timer_check"
-        "boot.panic_on_fail"
-      ];
-    };
+  vm = {
+    imports = [ (import ./base-system.nix stub) ];
+    networking.hostName = "vfio";
+    boot.initrd.availableKernelModules = [ "ahci" "sd_mod" "snd_hda_intel" "e1000e" ];
+    boot.kernelParams = [
+      "console=ttyS0,115200"
+      "intel_iommu=on"
+      "panic=-1"
+      "no_timer_check"
+      "boot.panic_on_fail"
+    ];
+  };
 
   # The seed user's setup: vfio-pci.ids= on the command line, the vfio modules and the GPU
   # driver loaded by stage 1 itself.

@@ -99,30 +99,24 @@ for c in $cases; do
 		--argstr case "$c" >"$work/$c.json" 2>"$work/$c.eval" &
 done
 wait
-targets=()
 for c in $cases; do
 	if ! jq -e .initrd "$work/$c.json" >/dev/null 2>&1; then
 		grep -v '^trace: ' "$work/$c.eval" | tail -8 | sed 's/^/    /' >"$work/$c.res"
 		sed -i "1i FAIL: nix-boot/$c\n    evaluation failed:" "$work/$c.res"
-		continue
 	fi
-	targets+=("$(jq -r .initrd "$work/$c.json")")
 done
 sed -n 's/^trace: vfio-claim-drv //p' "$work"/*.eval | jq -c . | awk '!seen[$0]++' >"$work/plan.jsonl"
 say() { echo "nix-boot: $*" >&2; }
 say "evaluated $(echo $cases | wc -w) case(s) in $(($(date +%s) - t_start)) s;" \
 	"$(wc -l <"$work/plan.jsonl") derivations in the plan"
 
-# --- 2. build every initrd in the fake store
-t0=$(date +%s)
-if [ ${#targets[@]} -gt 0 ]; then
+# --- 2. build an initrd in the fake store (one case at a time, while earlier cases boot)
+build_initrd() { # case
 	R_LOGDIR=$work/logs R_BUSYBOX=$bb_dir/root/bin/busybox VFIO_CLAIM_STATIC=$work/vfio-claim-static \
 		VFIO_CLAIM_DYNAMIC=$work/vfio-claim-dynamic \
 		realise_in_ns "$work/store" "$work" "$work/plan.jsonl" "$E2E_KROOT" "$E2E_KVER" \
-		"${targets[@]}" 2>"$work/realise.log" ||
-		say "some builds failed (see the cases)"
-fi
-say "built $(ls "$work/store" | wc -l) store paths in $(($(date +%s) - t0)) s"
+		"$(jq -r .initrd "$work/$1.json")" 2>>"$work/realise.log"
+}
 
 # --- 3. the root file system and the image the VM boots, per case
 # The tiny stage 2's busybox: a store path of its own on the root file system.
@@ -304,9 +298,10 @@ boot_case() { # case -> $work/$case.res
 	} >"$work/$c.res"
 }
 
+t0=$(date +%s)
 for c in $cases; do
 	[ -e "$work/$c.res" ] && continue
-	if ! make_image "$c" || ! make_root "$c" >"$work/$c.root.log" 2>&1; then
+	if ! build_initrd "$c" || ! make_image "$c" || ! make_root "$c" >"$work/$c.root.log" 2>&1; then
 		{
 			echo "FAIL: nix-boot/$c"
 			echo "    the initrd or the root file system could not be built:"
@@ -320,6 +315,7 @@ for c in $cases; do
 	boot_case "$c" &
 done
 wait
+say "built $(ls "$work/store" | wc -l) store paths and booted in $(($(date +%s) - t0)) s"
 
 failed=0
 for c in $cases; do

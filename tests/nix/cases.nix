@@ -21,18 +21,7 @@ let
       inherit lib;
       modules = [
         moduleFile
-        (
-          { lib, ... }:
-          {
-            _module.args.pkgs = lib.mkForce stub;
-            fileSystems."/" = {
-              device = "/dev/disk/by-label/nixos";
-              fsType = "ext4";
-            };
-            boot.loader.grub.enable = false;
-            system.stateVersion = "24.05";
-          }
-        )
+        (import ./base-system.nix stub)
       ] ++ modules;
     };
 

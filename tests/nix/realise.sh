@@ -181,8 +181,14 @@ _check_allowed_references() {
 	return $bad
 }
 
-# Store paths that the files and symlinks under PATH refer to.
+# Store paths that the files and symlinks under PATH refer to (remembered per path: a built
+# store path does not change).
 _closure_refs() {
+	local memo=$R_LOGDIR/refs-${1##*/}
+	[ -f "$memo" ] || _scan_refs "$1" >"$memo"
+	cat "$memo"
+}
+_scan_refs() {
 	{
 		grep -raoh '/nix/store/[0-9a-z]\{32\}-[A-Za-z0-9+._?=-]*' "$1" 2>/dev/null
 		find "$1" -type l -exec readlink {} + 2>/dev/null
@@ -277,15 +283,27 @@ _build_buildEnv() {
 _build_aggregateModules() { mkdir -p "$1" && ln -s "$R_KROOT/lib" "$1/lib"; }
 
 _build_makeModulesClosure() {
-	local path=$1 entry=$2 kdir=lib/modules/$R_KVER m ko fw missing=""
+	local path=$1 entry=$2 kdir=lib/modules/$R_KVER m ko fw dep missing="" list
 	mkdir -p "$path/$kdir" "$path/lib/firmware"
+	list=$(mktemp /tmp/realise-modules.XXXXXX)
 	for m in $(jq -r '.args.rootModules[]' <<<"$entry" | sort -u); do
-		if ! modprobe -d "$R_KROOT" -S "$R_KVER" --show-depends "$m" >/tmp/realise-dep 2>&1; then
-			missing="$missing $m"
-			continue
+		# what a module needs does not change between closures: asked once per module
+		dep=$R_LOGDIR/moddep-$m
+		if [ ! -f "$dep" ]; then
+			if ! modprobe -d "$R_KROOT" -S "$R_KVER" --show-depends "$m" >"$dep.tmp" 2>&1; then
+				missing="$missing $m"
+				continue
+			fi
+			mv "$dep.tmp" "$dep"
 		fi
-		awk '$1 == "insmod" { print $2 }' /tmp/realise-dep
-	done | sort -u | while read -r ko; do
+		awk '$1 == "insmod" { print $2 }' "$dep" >>"$list"
+	done
+	if [ -n "$missing" ]; then
+		echo "modules not found (allowMissing = false):$missing"
+		rm -f "$list"
+		return 1
+	fi
+	for ko in $(sort -u "$list"); do
 		rel=${ko#"$R_KROOT"/}
 		mkdir -p "$path/$(dirname "$rel")"
 		cp "$ko" "$path/$rel"
@@ -295,7 +313,7 @@ _build_makeModulesClosure() {
 			cp "$R_KROOT/lib/firmware/$fw" "$path/lib/firmware/$fw"
 		done
 	done
-	[ -z "$missing" ] || { echo "modules not found (allowMissing = false):$missing"; return 1; }
+	rm -f "$list"
 	cp "$R_KROOT/$kdir"/modules.{order,builtin,builtin.modinfo} "$path/$kdir/" 2>/dev/null
 	depmod -b "$path" "$R_KVER"
 }
