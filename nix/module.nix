@@ -61,7 +61,9 @@ let
   # plain load fails, modprobe vfio_pci has to say so. Softdep triggers do not depend on this
   # anyway: libkmod ignores errors of pre: softdeps and loads amdgpu regardless.
   # --wait 0: a trampoline must never sit in a udev worker waiting for devices to appear.
-  installLine = "install vfio_pci ${initrdBin} --modprobe --wait 0${extraArgs} || /sbin/modprobe -b --ignore-install vfio_pci $CMDLINE_OPTS ids=";
+  installLine =
+    "install vfio_pci ${initrdBin} --modprobe --wait 0${extraArgs}"
+    + " || /sbin/modprobe -b --ignore-install vfio_pci $CMDLINE_OPTS ids=";
 
   # libkmod uses only the FIRST softdep line, and the first install line, that it finds for a
   # module, reading the modprobe.d files sorted by file name (the kernel's modules.softdep takes

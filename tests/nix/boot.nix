@@ -73,7 +73,8 @@ let
         overrideStrategy = "asDropin";
         serviceConfig.ExecStart = [
           ""
-          "${config.boot.initrd.systemd.package}/lib/systemd/systemd-fsck ${config.fileSystems."/".device}"
+          ("${config.boot.initrd.systemd.package}/lib/systemd/systemd-fsck"
+            + " ${config.fileSystems."/".device}")
         ];
       };
       # Units NixOS 24.11 expects from systemd 255 that Debian's 252 does not have (252 has
@@ -159,7 +160,8 @@ let
   toplevelName = "nixos-system-${c.system.name}-${c.system.nixos.label}";
   # The toplevel itself is not built (it is all of stage 2); the root file system gets a tiny
   # stage 2 at the path NixOS would give it.
-  toplevel = "${builtins.storeDir}/${builtins.substring 0 32 (builtins.hashString "sha256" (case + toplevelName))}-${toplevelName}";
+  toplevelHash = builtins.substring 0 32 (builtins.hashString "sha256" (case + toplevelName));
+  toplevel = "${builtins.storeDir}/${toplevelHash}-${toplevelName}";
   root = c.fileSystems."/";
 in
 if failed != [ ] then
@@ -172,6 +174,5 @@ else
     cmdline = "init=${toplevel}/init ${toString c.boot.kernelParams}";
     rootLabel = lib.removePrefix "/dev/disk/by-label/" root.device;
     rootFsType = root.fsType;
-    vfioClaim = if c.boot.initrd ? vfio-claim && c.boot.initrd.vfio-claim.enable then c.boot.initrd.vfio-claim.package.name else "";
     kernelModules = c.boot.initrd.kernelModules;
   }

@@ -45,7 +45,11 @@ skip_all() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root for the fake store's mount namespace"
-"$repo/build-aux/deps.sh" nix-boot || { echo "FAIL: nix-boot/deps (build-aux/deps.sh nix-boot)"; exit 1; }
+fail_setup() {
+	echo "FAIL: nix-boot/$1"
+	exit 1
+}
+"$repo/build-aux/deps.sh" nix-boot || fail_setup "deps (build-aux/deps.sh nix-boot)"
 for t in qemu-system-x86_64 patchelf jq mkfs.ext4 cpio zstd lvm loadkeys unshare busybox; do
 	PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null ||
 		skip_all "$t missing (build-aux/deps.sh nix-boot)"
@@ -71,9 +75,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 t_start=$(date +%s)
 
-e2e_fetch_kernel >/dev/null || { echo "FAIL: nix-boot/setup (no kernel: e2e_fetch_kernel)"; exit 1; }
+e2e_fetch_kernel >/dev/null || fail_setup "setup (no kernel: e2e_fetch_kernel)"
 mkdir -p "$work/nixpkgs" "$work/store" "$work/logs" "$work/state"
-tar -xJf "$tarball" -C "$work/nixpkgs" || { echo "FAIL: nix-boot/setup (cannot unpack $tarball)"; exit 1; }
+tar -xJf "$tarball" -C "$work/nixpkgs" || fail_setup "setup (cannot unpack $tarball)"
 # Debian's busybox package (dynamically linked, applets found through PATH, as nixpkgs'
 # busybox): it conflicts with busybox-static, which the other suites need, so it is unpacked
 # into the cache instead of being installed.
@@ -82,7 +86,7 @@ if [ ! -x "$bb_dir/root/bin/busybox" ]; then
 	mkdir -p "$bb_dir" && rm -rf "$bb_dir/root" "$bb_dir"/*.deb
 	(cd "$bb_dir" && apt-get download -q -o APT::Sandbox::User=root busybox >/dev/null &&
 		dpkg-deb -x busybox_*.deb root && rm -f busybox_*.deb) ||
-		{ echo "FAIL: nix-boot/setup (apt-get download busybox failed)"; exit 1; }
+		fail_setup "setup (apt-get download busybox failed)"
 fi
 # Copies: a concurrent `make` must not change the binaries under a running build.
 install -m 0755 "$static" "$work/vfio-claim-static"
@@ -105,7 +109,8 @@ for c in $cases; do
 		sed -i "1i FAIL: nix-boot/$c\n    evaluation failed:" "$work/$c.res"
 	fi
 done
-sed -n 's/^trace: vfio-claim-drv //p' "$work"/*.eval | jq -c . | awk '!seen[$0]++' >"$work/plan.jsonl"
+sed -n 's/^trace: vfio-claim-drv //p' "$work"/*.eval | jq -c . | awk '!seen[$0]++' \
+	>"$work/plan.jsonl"
 say() { echo "nix-boot: $*" >&2; }
 say "evaluated $(echo $cases | wc -w) case(s) in $(($(date +%s) - t_start)) s;" \
 	"$(wc -l <"$work/plan.jsonl") derivations in the plan"
@@ -281,7 +286,8 @@ boot_case() { # case -> $work/$case.res
 	# /etc/fstab (NixOS's initrd-fstab) without it and would try to mount a device "fstab".
 	[ "$(jq -r .flavour "$work/$c.json")" = systemd ] && cmdline=${cmdline/ root=fstab/}
 	E2E_BASE_APPEND=$cmdline \
-		E2E_QEMU_EXTRA="-drive file=$work/$c.root.img,format=raw,if=none,id=root -device ide-hd,drive=root,bus=ide.0" \
+		E2E_QEMU_EXTRA="-drive file=$work/$c.root.img,format=raw,if=none,id=root
+			-device ide-hd,drive=root,bus=ide.0" \
 		e2e_boot --initrd "$work/$c.img" --log "$LOG" --name "nix-$c" \
 		--timeout "${NIX_BOOT_TIMEOUT:-240}"
 	rc=$?

@@ -265,7 +265,9 @@ let
         }
       ];
       c = sys.config;
-      modprobe = (if systemd then c.boot.initrd.systemd.contents else c.boot.initrd.extraFiles)."/etc/modprobe.d/00-vfio-claim.conf".source.text;
+      files = if systemd then c.boot.initrd.systemd.contents else c.boot.initrd.extraFiles;
+      modprobe = files."/etc/modprobe.d/00-vfio-claim.conf".source.text;
+      has = what: contains "modprobe.d (${what})" modprobe;
       # every modprobe.d file of the initrd, and the name libkmod gives modules.softdep
       confNames =
         map baseNameOf (
@@ -279,15 +281,18 @@ let
         ++ [ "modules.softdep" ];
     in
     failedAssertions sys
-    ++ contains "modprobe.d (nvidia)" modprobe "softdep nvidia pre: vfio_pci post: nvidia-uvm\n"
-    ++ contains "modprobe.d (pre: merged, vfio_pci once)" modprobe "softdep snd_hda_intel pre: vfio_pci snd_hda_codec_hdmi\n"
-    ++ contains "modprobe.d (first line per module)" modprobe "softdep amdgpu pre: vfio_pci post: amdgpu_extra\n"
+    ++ has "nvidia" "softdep nvidia pre: vfio_pci post: nvidia-uvm\n"
+    ++ has "pre: merged, vfio_pci once" "softdep snd_hda_intel pre: vfio_pci snd_hda_codec_hdmi\n"
+    ++ has "first line per module" "softdep amdgpu pre: vfio_pci post: amdgpu_extra\n"
     ++ lacks "modprobe.d (a second line is ignored by libkmod too)" modprobe "ignored-second-line"
-    ++ contains "modprobe.d (comments are not softdeps)" modprobe "softdep radeon pre: vfio_pci\n"
-    ++ contains "modprobe.d (tabs, continuation lines)" modprobe "softdep xhci_pci pre: vfio_pci a b post: c\n"
-    ++ expect "one softdep line per driver" (lib.length (lib.filter (lib.hasPrefix "softdep amdgpu ") (lines modprobe)) == 1)
-    ++ contains "nixos.conf keeps the user's lines" c.environment.etc."modprobe.d/nixos.conf".text "softdep nvidia post: nvidia-uvm"
-    ++ expect "00-vfio-claim.conf sorts before every modprobe.d file of the initrd; got ${toString confNames}" (
+    ++ has "comments are not softdeps" "softdep radeon pre: vfio_pci\n"
+    ++ has "tabs, continuation lines" "softdep xhci_pci pre: vfio_pci a b post: c\n"
+    ++ expect "one softdep line per driver" (
+      lib.length (lib.filter (lib.hasPrefix "softdep amdgpu ") (lines modprobe)) == 1
+    )
+    ++ contains "nixos.conf keeps the user's lines" c.environment.etc."modprobe.d/nixos.conf".text
+      "softdep nvidia post: nvidia-uvm"
+    ++ expect "00-vfio-claim.conf sorts before every modprobe.d file; got ${toString confNames}" (
       lib.head (lib.sort builtins.lessThan confNames) == "00-vfio-claim.conf"
     )
     ++ expect "no warning without an install line of the user's" (moduleWarnings sys == [ ]);
@@ -301,7 +306,9 @@ let
         }
       ];
     in
-    expect "a user's install vfio_pci is reported" (lib.any (lib.hasInfix "its own \"install vfio_pci\" line") (moduleWarnings sys));
+    expect "a user's install vfio_pci is reported" (
+      lib.any (lib.hasInfix "its own \"install vfio_pci\" line") (moduleWarnings sys)
+    );
 
   stubStatic = stub.pkgsStatic;
 

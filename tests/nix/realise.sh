@@ -544,7 +544,10 @@ _build_package() {
 	shadow) _standin_elf "$path" /usr/sbin/nologin bin/nologin ;;
 	# build tools, taken from the host
 	perl | patchelf) mkdir -p "$path/bin" && ln -s "/usr/bin/$name" "$path/bin/$name" ;;
-	nukeReferences) mkdir -p "$path/bin" && _nuke_refs_script >"$path/bin/nuke-refs" && chmod 555 "$path/bin/nuke-refs" ;;
+	nukeReferences)
+		mkdir -p "$path/bin" && _nuke_refs_script >"$path/bin/nuke-refs" &&
+			chmod 555 "$path/bin/nuke-refs"
+		;;
 	vfio-claim-exit-*) _vfio_claim_script "$path" 'exit 1' ;;
 	vfio-claim-crash-*) _vfio_claim_script "$path" 'kill -SEGV $$' ;;
 	vfio-claim-dynamic-*) _standin_elf "$path" "$VFIO_CLAIM_DYNAMIC" bin/vfio-claim ;;
@@ -587,7 +590,8 @@ _standin_systemd() {
 	cp /lib/modprobe.d/systemd.conf "$path/lib/modprobe.d/"
 	cp -a /lib/systemd/system "$path/example/systemd/system"
 	# /bin/... stays: the initrd's /bin has those programs (initrd-bin-env).
-	find "$path/example/systemd/system" -type f -exec sed -i "s#/lib/systemd/#$path/lib/systemd/#g" {} +
+	find "$path/example/systemd/system" -type f \
+		-exec sed -i "s#/lib/systemd/#$path/lib/systemd/#g" {} +
 }
 
 # A vfio-claim that answers --version (extra-utils tests it) and then fails as told.

@@ -13,7 +13,8 @@
 
 let
   # 32 characters of Nix's base-32 alphabet (which has no e, o, u, t), from a hex digest.
-  hashOf = s: builtins.replaceStrings [ "e" ] [ "g" ] (builtins.substring 0 32 (builtins.hashString "sha256" s));
+  hashOf =
+    s: builtins.replaceStrings [ "e" ] [ "g" ] (builtins.substring 0 32 (builtins.hashString "sha256" s));
   # Recorded inputs as JSON values: derivations become their paths, functions are dropped.
   plain =
     v:
@@ -36,7 +37,9 @@ let
       # With `record`, every derivation whose path is used is announced once on stderr, after
       # everything it refers to (a path is only known once its inputs are): boot.sh reads these
       # lines as the build plan, in build order.
-      announce = builtins.trace ("vfio-claim-drv " + builtins.toJSON (inputs // { out = path; inherit name; })) path;
+      announce = builtins.trace (
+        "vfio-claim-drv " + builtins.toJSON (inputs // { out = path; inherit name; })
+      ) path;
       self' = {
         type = "derivation";
         inherit name;
@@ -118,8 +121,10 @@ let
     runCommand = name: env: script: drv name { builder = "runCommand"; inherit env script; };
     # The builders of stage 1 (nixos/modules/system/boot/stage-1.nix and systemd/initrd.nix);
     # boot.sh carries out what they record. Paths stay strings: nothing is copied to a store.
-    substituteAll = args: drv (args.name or (baseNameOf (toString args.src))) { builder = "substituteAll"; inherit args; };
-    makeModulesClosure = args: drv "${args.kernel.name or "kernel"}-shrunk" { builder = "makeModulesClosure"; inherit args; };
+    substituteAll =
+      args: drv (args.name or (baseNameOf (toString args.src))) { builder = "substituteAll"; inherit args; };
+    makeModulesClosure =
+      args: drv "${args.kernel.name or "kernel"}-shrunk" { builder = "makeModulesClosure"; inherit args; };
     makeInitrd = args: drv (args.name or "initrd") { builder = "makeInitrd"; inherit args; };
     makeInitrdNG = args: drv (args.name or "initrd") { builder = "makeInitrdNG"; inherit args; };
     buildEnv = args: drv args.name { builder = "buildEnv"; inherit args; };
