@@ -217,7 +217,11 @@ in
       example = [ "amdgpu" "snd_hda_intel" "i915" ];
       description = ''
         Host drivers that must never load before vfio-claim has run. Each gets
-        `softdep DRIVER pre: vfio_pci` in an initrd-only modprobe.d file, and loading vfio_pci
+        `softdep DRIVER pre: vfio_pci` in an initrd-only modprobe.d file that sorts first
+        (`00-vfio-claim.conf`), with the `pre:`/`post:` modules that
+        {option}`boot.extraModprobeConfig` gives the driver merged in (libkmod reads one softdep
+        line per module: `softdep nvidia post: nvidia-uvm` becomes
+        `softdep nvidia pre: vfio_pci post: nvidia-uvm`), and loading vfio_pci
         is redirected to `vfio-claim --modprobe`, so whoever loads the driver first (the scripted
         stage 1 loading {option}`boot.initrd.kernelModules`, which happens before
         preDeviceCommands; systemd-modules-load; udev) runs the claim before the driver can bind.
