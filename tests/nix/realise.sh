@@ -11,13 +11,15 @@
 #                     false -> "", lists space-separated), postInstall run; a @placeholder@ left
 #                     over is an error
 #   writeText & co    the text, executable and in bin/ as the builder's name says
-#   buildEnv          a tree of symlinks into the paths
+#                     (writeTextFile: at its destination); passAsFile as Nix does it
+#   buildEnv          a tree of symlinks into the paths (pathsToLink), then postBuild
 #   makeModulesClosure  the root modules and what they need (modules.dep and softdeps, as
 #                     modprobe resolves them) from the e2e rig's Debian kernel, with its index;
 #                     a module that is neither there nor built in fails, as allowMissing = false
 #   makeInitrd        the store closure of every object (found by scanning for store paths, as
 #                     Nix finds references) under /nix/store, each `symlink` pointing at its
 #                     object, as a sorted cpio (newc, owner 0) through the compressor
+#   makeInitrdNG      make-initrd-ng's layout (the systemd initrd): see _build_makeInitrdNG
 #   packages          nixpkgs' builds are replaced by Debian's: each stand-in is laid out like the
 #                     nixpkgs package (bin/, sbin/, lib/udev/rules.d, ...), its programs patched
 #                     with patchelf to an interpreter and RPATH inside the fake store, as Nix
