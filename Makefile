@@ -48,8 +48,8 @@ endif
 OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)
 
 .PHONY: all static install uninstall clean check check-unit check-fixture check-e2e \
-	check-generators check-nix deps demo help install-dracut install-initramfs-tools \
-	install-mkinitcpio install-systemd install-modprobe install-libvirt
+	check-generators check-nix check-nix-boot deps demo help install-dracut \
+	install-initramfs-tools install-mkinitcpio install-systemd install-modprobe install-libvirt
 
 all: $(TARGET)
 
@@ -120,6 +120,11 @@ check-generators: static
 check-nix:
 	tests/nix/run.sh
 
+# NixOS's real stage 1 (scripted and systemd initrd) booted in the e2e VM: tests/nix/README.md.
+check-nix-boot: static
+	@$(MAKE) --no-print-directory STATIC= all
+	VFIO_CLAIM=$(BUILD)/static/vfio-claim VFIO_CLAIM_DYNAMIC=$(BUILD)/vfio-claim tests/nix/boot.sh
+
 demo: static
 	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/e2e/demo.sh
 
@@ -130,6 +135,7 @@ SUITES := "$(MAKE) --no-print-directory check-unit" \
 	  "$(MAKE) --no-print-directory check-sanitize" \
 	  "$(MAKE) --no-print-directory check-fuzz-smoke" \
 	  "$(MAKE) --no-print-directory check-nix" \
+	  "$(MAKE) --no-print-directory check-nix-boot" \
 	  "$(MAKE) --no-print-directory check-e2e" \
 	  "$(MAKE) --no-print-directory check-generators"
 

@@ -11,6 +11,10 @@ group_pkgs() {
 	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils" ;;
 	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd busybox-static cpio kmod qemu-system-x86" ;;
 	nix) echo "nix-bin xz-utils" ;;
+	# Debian's programs that stand in for nixpkgs' builds in tests/nix/boot.sh
+	nix-boot) echo "nix-bin xz-utils jq patchelf file cpio zstd qemu-system-x86 e2fsprogs" \
+		"kmod udev systemd busybox-static lvm2 dmsetup bcache-tools kbd console-data procps" \
+		"util-linux binutils perl" ;;
 	fuzz) echo "clang libclang-rt-14-dev valgrind time util-linux" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac

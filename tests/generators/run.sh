@@ -35,6 +35,11 @@
 #   mkinitcpio-systemd-race
 #       MODULES=(bochs), loaded by systemd-modules-load; vfio-claim.service is masked
 #       (rd.systemd.mask=), so only the safety net can claim.
+#   initramfs-tools-user-softdep
+#       initramfs-tools-race with a user's /etc/modprobe.d/bochs.conf ("softdep bochs post:
+#       e1000e") copied into the image: it sorts before the safety net, and libkmod uses one
+#       softdep line per module, the first by file name, so the safety net must sort first and
+#       carry the user's post: e1000e in its own line for bochs.
 #   initramfs-tools-conf
 #       no selection on the command line: the hook copies /etc/vfio-claim.conf (a private one,
 #       overlaid on /etc in the namespace) into the image, and that selects the pair.
@@ -58,7 +63,8 @@ CACHE=${VFIO_CLAIM_CACHE:-${HOME:-/root}/.cache/vfio-claim}
 JOBS=${GEN_JOBS:-2}
 ALL_CASES="modprobe-conf kmod-order install-layout
 dracut-shell dracut-systemd dracut-race dracut-fallback dracut-control
-initramfs-tools initramfs-tools-race initramfs-tools-control initramfs-tools-conf
+initramfs-tools initramfs-tools-race initramfs-tools-user-softdep initramfs-tools-control
+initramfs-tools-conf
 mkinitcpio-busybox mkinitcpio-systemd mkinitcpio-systemd-race mkinitcpio-control"
 # The selection every image boots with: the GPU and its audio function by ID. The boot VGA
 # has the GPU's IDs too and must stay on bochs-drm (vfio-claim refuses the boot VGA).
@@ -303,6 +309,12 @@ case_build() { # case out
 		VFIO_CLAIM=$work/vfio-claim VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
 			build_itools "$out" 1 1
 		;;
+	initramfs-tools-user-softdep)
+		mkdir -p "$work/etc-softdep/modprobe.d"
+		echo "softdep bochs post: e1000e" >"$work/etc-softdep/modprobe.d/bochs.conf"
+		VFIO_CLAIM=$work/vfio-claim VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+			GEN_ETC=$work/etc-softdep build_itools "$out" 1 1
+		;;
 	initramfs-tools-control) build_itools "$out" 0 0 ;;
 	initramfs-tools-conf)
 		mkdir -p "$work/etc-conf"
@@ -464,7 +476,7 @@ check_install_layout() {
 		usr/lib/initcpio/install/vfio-claim usr/lib/initcpio/install/sd-vfio-claim \
 		usr/lib/initcpio/hooks/vfio-claim usr/lib/systemd/system/vfio-claim.service \
 		usr/lib/vfio-claim/vfio-claim-modprobe-conf usr/lib/vfio-claim/vfio-claim.service \
-		etc/modprobe.d/vfio-claim.conf; do
+		etc/modprobe.d/00-vfio-claim.conf; do
 		[ -s "$d/$f" ] || echo "missing $f"
 	done
 	grep -rl '@[A-Z]*@' "$d" | sed 's/^/placeholder left in /'

@@ -21,18 +21,7 @@ let
       inherit lib;
       modules = [
         moduleFile
-        (
-          { lib, ... }:
-          {
-            _module.args.pkgs = lib.mkForce stub;
-            fileSystems."/" = {
-              device = "/dev/disk/by-label/nixos";
-              fsType = "ext4";
-            };
-            boot.loader.grub.enable = false;
-            system.stateVersion = "24.05";
-          }
-        )
+        (import ./base-system.nix stub)
       ] ++ modules;
     };
 
@@ -68,7 +57,7 @@ let
       c = sys.config;
       files = c.boot.initrd.extraFiles;
       conf = files."/etc/vfio-claim.conf".source.text;
-      modprobe = files."/etc/modprobe.d/vfio-claim.conf".source.text;
+      modprobe = files."/etc/modprobe.d/00-vfio-claim.conf".source.text;
     in
     failedAssertions sys
     ++ expect "systemd initrd off" (!c.boot.initrd.systemd.enable)
@@ -96,7 +85,7 @@ let
       before = words (lib.removePrefix "Before=" (lineStarting "Before=" text));
       contents = c.boot.initrd.systemd.contents;
       conf = contents."/etc/vfio-claim.conf".source.text;
-      modprobe = contents."/etc/modprobe.d/vfio-claim.conf".source.text;
+      modprobe = contents."/etc/modprobe.d/00-vfio-claim.conf".source.text;
     in
     failedAssertions sys
     ++ expect "systemd initrd on" c.boot.initrd.systemd.enable
@@ -213,7 +202,7 @@ let
       c = sys.config;
       files = if systemd then c.boot.initrd.systemd.contents else c.boot.initrd.extraFiles;
       conf = files."/etc/vfio-claim.conf".source.text;
-      modprobe = files."/etc/modprobe.d/vfio-claim.conf".source.text;
+      modprobe = files."/etc/modprobe.d/00-vfio-claim.conf".source.text;
       bin = if systemd then pkgBin else "/bin/vfio-claim";
       # shell quoting as this lib does it (newer lib leaves plain words unquoted)
       args = lib.escapeShellArgs [ "--verbose" "--strict" "it's" ];
@@ -238,6 +227,87 @@ let
         )
       else
         contains "preDeviceCommands" c.boot.initrd.preDeviceCommands "/bin/vfio-claim ${args} || "
+    );
+
+  # libkmod takes the first softdep/install line per module, files sorted by name: the safety net
+  # must sort first and carry the softdeps that boot.extraModprobeConfig gives the host drivers.
+  # The module's own warnings, read from what the module returns for this configuration (the
+  # whole config.warnings would evaluate every service of stage 2).
+  moduleWarnings =
+    sys:
+    let
+      m = import moduleFile {
+        inherit (sys) config;
+        inherit lib;
+        pkgs = stub;
+        inherit (sys.config._module.args) utils;
+      };
+    in
+    lib.concatMap (part: part.warnings or [ ]) m.config.content.contents;
+
+  softdepMergeCase =
+    systemd:
+    let
+      sys = evalSystem [
+        {
+          boot.initrd.systemd.enable = systemd;
+          boot.initrd.vfio-claim.enable = true;
+          # the first line is what nixos/modules/hardware/video/nvidia.nix writes
+          boot.extraModprobeConfig = ''
+            softdep nvidia post: nvidia-uvm
+            softdep snd-hda-intel pre: snd_hda_codec_hdmi vfio_pci
+            softdep amdgpu post: amdgpu_extra
+            softdep amdgpu post: ignored-second-line
+              # softdep radeon post: commented-out
+            softdep  xhci_pci	pre: a \
+              b post: c
+          '';
+        }
+      ];
+      c = sys.config;
+      files = if systemd then c.boot.initrd.systemd.contents else c.boot.initrd.extraFiles;
+      modprobe = files."/etc/modprobe.d/00-vfio-claim.conf".source.text;
+      has = what: contains "modprobe.d (${what})" modprobe;
+      # every modprobe.d file of the initrd, and the name libkmod gives modules.softdep
+      confNames =
+        map baseNameOf (
+          lib.filter (lib.hasPrefix "/etc/modprobe.d/") (
+            if systemd then
+              lib.attrNames c.boot.initrd.systemd.contents
+            else
+              map (e: e.symlink) c.system.build.initialRamdisk.args.contents
+          )
+        )
+        ++ [ "modules.softdep" ];
+    in
+    failedAssertions sys
+    ++ has "nvidia" "softdep nvidia pre: vfio_pci post: nvidia-uvm\n"
+    ++ has "pre: merged, vfio_pci once" "softdep snd_hda_intel pre: vfio_pci snd_hda_codec_hdmi\n"
+    ++ has "first line per module" "softdep amdgpu pre: vfio_pci post: amdgpu_extra\n"
+    ++ lacks "modprobe.d (a second line is ignored by libkmod too)" modprobe "ignored-second-line"
+    ++ has "comments are not softdeps" "softdep radeon pre: vfio_pci\n"
+    ++ has "tabs, continuation lines" "softdep xhci_pci pre: vfio_pci a b post: c\n"
+    ++ expect "one softdep line per driver" (
+      lib.length (lib.filter (lib.hasPrefix "softdep amdgpu ") (lines modprobe)) == 1
+    )
+    ++ contains "nixos.conf keeps the user's lines" c.environment.etc."modprobe.d/nixos.conf".text
+      "softdep nvidia post: nvidia-uvm"
+    ++ expect "00-vfio-claim.conf sorts before every modprobe.d file; got ${toString confNames}" (
+      lib.head (lib.sort builtins.lessThan confNames) == "00-vfio-claim.conf"
+    )
+    ++ expect "no warning without an install line of the user's" (moduleWarnings sys == [ ]);
+
+  installWarning =
+    let
+      sys = evalSystem [
+        {
+          boot.initrd.vfio-claim.enable = true;
+          boot.extraModprobeConfig = "install vfio-pci /bin/true";
+        }
+      ];
+    in
+    expect "a user's install vfio_pci is reported" (
+      lib.any (lib.hasInfix "its own \"install vfio_pci\" line") (moduleWarnings sys)
     );
 
   stubStatic = stub.pkgsStatic;
@@ -287,7 +357,7 @@ in
     builtins.deepSeq [
       c.boot.initrd.vfio-claim
       c.boot.initrd.preDeviceCommands
-      c.boot.initrd.extraFiles."/etc/modprobe.d/vfio-claim.conf".source.text
+      c.boot.initrd.extraFiles."/etc/modprobe.d/00-vfio-claim.conf".source.text
     ] "evaluated";
 
   scripted = scriptedChecks (evalSystem [
@@ -313,19 +383,23 @@ in
     let
       sys = evalSystem [ seed ];
     in
-    scriptedChecks sys [ ] ++ seedChecks sys sys.config.boot.initrd.extraFiles."/etc/modprobe.d/vfio-claim.conf".source.text;
+    scriptedChecks sys [ ] ++ seedChecks sys sys.config.boot.initrd.extraFiles."/etc/modprobe.d/00-vfio-claim.conf".source.text;
 
   seed-systemd =
     let
       sys = evalSystem [ seed { boot.initrd.systemd.enable = true; } ];
     in
     systemdChecks sys [ ]
-    ++ seedChecks sys sys.config.boot.initrd.systemd.contents."/etc/modprobe.d/vfio-claim.conf".source.text
+    ++ seedChecks sys sys.config.boot.initrd.systemd.contents."/etc/modprobe.d/00-vfio-claim.conf".source.text
     # systemd-modules-load reads boot.initrd.kernelModules; the unit is ordered before it
     ++ expect "modules-load gets the seed's list" (lib.elem "amdgpu" sys.config.boot.initrd.kernelModules);
 
   specialisation-scripted = specialisationCase false;
   specialisation-systemd = specialisationCase true;
+
+  softdep-merge-scripted = softdepMergeCase false;
+  softdep-merge-systemd = softdepMergeCase true;
+  install-warning = installWarning;
 
   options-scripted = optionsCase false;
   options-systemd = optionsCase true;
@@ -337,7 +411,7 @@ in
     in
     lacks "preDeviceCommands" c.boot.initrd.preDeviceCommands "vfio-claim"
     ++ lacks "extraUtilsCommands" c.boot.initrd.extraUtilsCommands "vfio-claim"
-    ++ expect "no initrd files" (!(c.boot.initrd.extraFiles ? "/etc/modprobe.d/vfio-claim.conf"))
+    ++ expect "no initrd files" (!(c.boot.initrd.extraFiles ? "/etc/modprobe.d/00-vfio-claim.conf"))
     ++ expect "no vfio modules added" (!lib.elem "vfio_pci" c.boot.initrd.availableKernelModules);
 
   package =
@@ -374,7 +448,7 @@ in
     ++ expect "scripted node: scripted initrd runs vfio-claim" (
       !scripted.boot.initrd.systemd.enable && lib.hasInfix "/bin/vfio-claim" scripted.boot.initrd.preDeviceCommands
     )
-    ++ contains "scripted node modprobe.d" scripted.boot.initrd.extraFiles."/etc/modprobe.d/vfio-claim.conf".source.text "softdep bochs pre: vfio_pci\n"
+    ++ contains "scripted node modprobe.d" scripted.boot.initrd.extraFiles."/etc/modprobe.d/00-vfio-claim.conf".source.text "softdep bochs pre: vfio_pci\n"
     ++ expect "systemd node: static build in the initrd" (lib.elem staticBin systemd.boot.initrd.systemd.storePaths)
     ++ expect "systemd node: unit runs the static build" (
       lineStarting "ExecStart=" systemd.boot.initrd.systemd.units."vfio-claim.service".text == "ExecStart=\"${staticBin}\""

@@ -113,7 +113,8 @@ cases="$here/cases.nix"
 
 # Cases that must evaluate to [] (the list of failed expectations).
 for name in scripted systemd seed-scripted seed-systemd specialisation-scripted \
-	specialisation-systemd options-scripted options-systemd disabled package flake vm-nodes; do
+	specialisation-systemd options-scripted options-systemd softdep-merge-scripted \
+	softdep-merge-systemd install-warning disabled package flake vm-nodes; do
 	run_eval "$name" --json "$cases" --arg nixpkgs "$nixpkgs" -A "$name"
 done
 

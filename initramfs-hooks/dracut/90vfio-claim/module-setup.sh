@@ -4,12 +4,12 @@
 # dracut module: claims PCI devices for vfio-pci in the initrd, before udev loads host drivers.
 #  - shell initrd: a pre-udev hook (after the cmdline hooks, before udevd starts);
 #  - systemd initrd: vfio-claim.service, before systemd-modules-load and systemd-udev-trigger;
-#  - both: the modprobe safety net (/etc/modprobe.d/vfio-claim.conf), so a host driver loaded
+#  - both: the modprobe safety net (/etc/modprobe.d/00-vfio-claim.conf), so a host driver loaded
 #    earlier still (rd.driver.pre=, force_drivers) pulls vfio-claim in through its softdep.
 # Settings: /etc/vfio-claim.conf (copied when present), rd.vfio-claim.* / vfio-claim.* keys on
 # the kernel command line (read by vfio-claim itself), host drivers for the safety net from
 # $VFIO_CLAIM_HOST_DRIVERS or /etc/vfio-claim.drivers (see vfio-claim-modprobe-conf).
-# shellcheck disable=SC2154 # initdir, moddir, systemdsystemunitdir: set by dracut
+# shellcheck disable=SC2154 # initdir, moddir, srcmods, systemdsystemunitdir: set by dracut
 # Host paths: $VFIO_CLAIM (binary), $VFIO_CLAIM_LIBDIR (helper and unit); install.sh fills in
 # the installed defaults.
 
@@ -68,10 +68,13 @@ install() {
 	inst_multiple modprobe
 
 	# Written, not inst_simple'd: it must replace a copy of the host's
-	# /etc/modprobe.d/vfio-claim.conf that kernel-modules may have put there first.
+	# /etc/modprobe.d/00-vfio-claim.conf that kernel-modules may have put there first. The
+	# softdeps of the image's other modprobe.d files (kernel-modules copies the host's) and of
+	# the kernel's modules.softdep are merged into ours: libkmod reads one line per module.
 	mkdir -p "$initdir/etc/modprobe.d"
 	if ! sh "$libdir/vfio-claim-modprobe-conf" --binary /usr/sbin/vfio-claim \
-		--modprobe "$(find_binary modprobe)" >"$initdir/etc/modprobe.d/vfio-claim.conf"; then
+		--modprobe "$(find_binary modprobe)" --conf-root "$initdir" --conf-root / \
+		--softdeps "$srcmods/modules.softdep" >"$initdir/etc/modprobe.d/00-vfio-claim.conf"; then
 		derror "vfio-claim: cannot generate the modprobe.d snippet"
 		return 1
 	fi
