@@ -11,7 +11,7 @@ group_pkgs() {
 	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils" ;;
 	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd busybox-static cpio kmod qemu-system-x86" ;;
 	nix) echo "nix-bin xz-utils" ;;
-	fuzz) echo "clang libclang-rt-14-dev valgrind time util-linux" ;;
+	fuzz) echo "clang libclang-rt-14-dev llvm valgrind time util-linux" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }
