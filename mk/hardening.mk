@@ -18,6 +18,8 @@ FUZZ_SMOKE_SECONDS ?= 30
 # Targets run side by side; the default is the number of CPUs.
 FUZZ_JOBS          ?= $(shell nproc 2>/dev/null || echo 1)
 BENCH_BOOTS        ?= 10
+# The in-boot timing runs once per kernel (specs of tests/e2e/lib.sh, as E2E_KERNELS).
+BENCH_KERNELS      ?= $(or $(E2E_KERNELS),bookworm trixie sid)
 SOAK_BOOTS         ?= 50
 
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -118,7 +120,9 @@ bench: $(BUILD)/vfio-claim-test $(BUILD)/vfio-claim $(BUILD)/plan-bench
 	@bench/scale.sh $(BUILD)
 	@$(MAKE) --no-print-directory STATIC=1
 	@bench/size.sh $(BUILD)/static/vfio-claim
-	@BOOTS=$(BENCH_BOOTS) bench/boot.sh $(BUILD)/static/vfio-claim
+	@for k in $(BENCH_KERNELS); do \
+		KERNEL=$$k BOOTS=$(BENCH_BOOTS) bench/boot.sh $(BUILD)/static/vfio-claim || exit 1; \
+	done
 
 soak:
 	@$(MAKE) --no-print-directory STATIC=1
