@@ -42,6 +42,13 @@ build_dracut() { # out flavour(shell|systemd) hook(1|0) [extra dracut args...]
 		--add-drivers "bochs snd_hda_intel snd_hda_codec_generic e1000e" "$@" "$out"
 }
 
+# The race image of dracut: force_drivers=bochs (rd.driver.pre, loaded by a cmdline hook
+# before the pre-udev hook), the safety net for the VM's host drivers, vfio-claim = BINARY.
+build_dracut_race() { # out binary
+	VFIO_CLAIM=$2 VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
+		build_dracut "$1" shell 1 --force-drivers bochs
+}
+
 # ---- initramfs-tools -------------------------------------------------------------------
 build_itools() { # out hook(1|0) race(1|0)
 	local out=$1 hook=$2 race=$3 conf

@@ -13,13 +13,15 @@ e2e_table() {
 e2e_driver() { e2e_table "$1" | awk -v a="$2" '$1 == a { print $4 }'; }
 e2e_override() { e2e_table "$1" | awk -v a="$2" '$1 == a { print $5 }'; }
 
-e2e_expect_driver() {
-	local got
-	got=$(e2e_driver "$1" "$2")
-	[ "$got" = "$3" ] && return 0
-	echo "    expected $2 on $3, got ${got:-(absent)}"
+# _e2e_same GOT WANT WHAT [NOTHING]: 0 when GOT is WANT; otherwise prints "    WHAT, got GOT"
+# (NOTHING, default "(absent)", when GOT is empty) and returns 1.
+_e2e_same() {
+	[ "$1" = "$2" ] && return 0
+	echo "    $3, got ${1:-${4:-(absent)}}"
 	return 1
 }
+
+e2e_expect_driver() { _e2e_same "$(e2e_driver "$1" "$2")" "$3" "expected $2 on $3"; }
 
 e2e_expect_log() {
 	local log=$1 lines f
@@ -62,21 +64,14 @@ expect_not_driver() {
 	return 1
 }
 expect_override() {
-	local got
-	got=$(e2e_override "$LOG" "$1")
-	[ "$got" = "$2" ] && return 0
-	echo "    expected driver_override of $1 to be $2, got ${got:-(absent)}"
-	return 1
+	_e2e_same "$(e2e_override "$LOG" "$1")" "$2" "expected driver_override of $1 to be $2"
 }
 # expect_log TEXT [ALSO...]: some console/kmsg line contains TEXT and every ALSO.
 expect_log() { e2e_expect_log "$LOG" "$@"; }
 expect_no_log() { e2e_expect_no_log "$LOG" "$1"; }
 expect_rc() {
-	local got
-	got=$(e2e_rc "$LOG" "$1")
-	[ "$got" = "$2" ] && return 0
-	echo "    expected '$1' to exit $2, got ${got:-(no exit code: did it run?)}"
-	return 1
+	_e2e_same "$(e2e_rc "$LOG" "$1")" "$2" "expected '$1' to exit $2" \
+		"(no exit code: did it run?)"
 }
 # expect_log_count TEXT N [ALSO...]: the first vfio-claim run of the boot logged exactly N lines
 # containing TEXT (and every ALSO), counted in kmsg (dmesg dump, by PID) or in its own output
@@ -160,10 +155,12 @@ expect_window_log() {
 	return 1
 }
 
-# expect_claim_runs N: at least N vfio-claim processes logged to kmsg (told apart by PID).
+# expect_claim_runs N: at least N vfio-claim processes logged to kmsg (told apart by PID), in
+# the e2e guest's dmesg dump or a generator image's VFIO-CLAIM-GEN-KMSG lines.
 expect_claim_runs() {
 	local n
-	n=$(grep -o 'vfio-claim\[[0-9]*\]' "$LOG" | sort -u | wc -l)
+	n=$(awk '/^E2E-DMESG-BEGIN/ { on = 1 } /^E2E-DMESG-END/ { on = 0 }
+		on || /^VFIO-CLAIM-GEN-KMSG/' "$LOG" | grep -o 'vfio-claim\[[0-9]*\]' | sort -u | wc -l)
 	[ "$n" -ge "$1" ] && return 0
 	echo "    expected at least $1 vfio-claim run(s) in the kernel log, saw $n"
 	return 1

@@ -36,7 +36,8 @@ _e2e_suites() {
 
 # Fills the array _e2e_apt with the private apt options, fetching the lists when the suite
 # set changed or they are older than $E2E_APT_MAX_AGE minutes. Serialised by a lock: suites
-# run side by side share the cache.
+# run side by side share the cache. A suite whose lists apt could not fetch does not stop the
+# others: its kernel fails to resolve, and the error names it (_e2e_apt_errors).
 _e2e_apt_setup() {
 	local dir=$E2E_CACHE/apt suites lockfd rc=0
 	suites=$(_e2e_suites "${1:-}")
@@ -55,9 +56,9 @@ _e2e_apt_setup() {
 			! grep -q '^[WE]: ' "$dir/update.log"; then
 			echo "$suites" >"$dir/suites"
 		else
-			e2e_log "apt-get update failed:"
-			grep '^[WE]: ' "$dir/update.log" | head -5 >&2
-			rc=1
+			# No stamp: the next run fetches again.
+			e2e_log "apt-get update had errors (see $dir/update.log)"
+			find "$dir/root/lists" -name '*Packages*' | grep -q . || rc=1
 		fi
 	fi
 	flock -u "$lockfd"
@@ -169,7 +170,9 @@ e2e_fetch_kernel() {
 			return 1
 		fi
 		if ! pkg=$(_e2e_resolve "$spec"); then
-			e2e_log "cannot fetch kernel '$spec': no linux-image-amd64 in suite '$spec'"
+			e2e_log "cannot fetch kernel '$spec': no linux-image-amd64 in suite '$spec'" \
+				"$(grep -F "/$spec" "$E2E_CACHE/apt/update.log" 2>/dev/null |
+					grep '^[WE]: ' | head -1)"
 			return 1
 		fi
 		kver=${pkg#linux-image-}

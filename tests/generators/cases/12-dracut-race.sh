@@ -2,10 +2,7 @@
 # The race, dracut: force_drivers=bochs puts bochs on rd.driver.pre, loaded by a cmdline hook
 # before the pre-udev hook runs. The safety net must win: two vfio-claim runs show, the
 # modprobe trampoline's (when bochs loads), then the hook's.
-build() {
-	VFIO_CLAIM=$BIN VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
-		build_dracut "$IMAGE" shell 1 --force-drivers bochs
-}
+build() { build_dracut_race "$IMAGE" "$BIN"; }
 APPEND=$DRACUT_APPEND
 check() {
 	expect_table $HOOKED

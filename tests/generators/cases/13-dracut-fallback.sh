@@ -1,10 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dracut-race with a vfio-claim that always fails: module loading must go on. The host drivers
 # bind, and the install line's fallback (modprobe --ignore-install) still loads vfio_pci.
-build() {
-	VFIO_CLAIM=$BROKEN VFIO_CLAIM_HOST_DRIVERS=$RACE_DRIVERS \
-		build_dracut "$IMAGE" shell 1 --force-drivers bochs
-}
+build() { build_dracut_race "$IMAGE" "$BROKEN"; }
 APPEND=$DRACUT_APPEND
 check() {
 	expect_table $UNHOOKED
