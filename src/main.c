@@ -125,6 +125,23 @@ static int claim_pass(struct claim_state *st)
 	return 0;
 }
 
+/* One claim pass under the lock: two udev workers may each run the trampoline at once. */
+static int locked_claim_pass(struct claim_state *st)
+{
+	char lock_path[PATH_MAX];
+	int lock = -1, r;
+
+	if (!st->opt->dry_run && root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
+		lock = lock_wait(lock_path, 30 * 1000);
+		if (lock == -ETIMEDOUT)
+			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
+	}
+	r = claim_pass(st);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}
+
 static long seconds_now(void)
 {
 	struct timespec ts;
@@ -152,7 +169,7 @@ static void wait_for_late_devices(struct claim_state *st, struct waiter *w)
 		if (r == 0)
 			return;
 		log_debug("%s appeared", name);
-		claim_pass(st);
+		locked_claim_pass(st);
 	}
 }
 
@@ -171,55 +188,49 @@ static void report_missing(struct claim_state *st)
 static int run_claim(const struct options *opt, const struct settings *set)
 {
 	static struct claim_state st;
-	char lock_path[PATH_MAX];
 	struct waiter *w = NULL;
-	int lock = -1, r;
+	bool claim = true;
+	int r = 0;
 
 	st = (struct claim_state){.opt = opt, .set = set};
 	if (set->off) {
 		log_notice("disabled by vfio-claim=off: not touching any device");
-		if (opt->modprobe)
-			load_vfio_pci(&st);
-		return st.module_error < 0 ? EXIT_NOT_CLAIMED : EXIT_OK;
-	}
-	if (set->strict && set->n_problems) {
+		claim = false;
+	} else if (set->strict && set->n_problems) {
 		log_error("--strict: the configuration has errors, not claiming anything");
-		return EXIT_USAGE;
+		claim = false;
+	} else if (!settings_any_selector(set)) {
+		if (!opt->modprobe)
+			log_notice("no device selected (see vfio-claim --help); nothing to do");
+		claim = opt->modprobe;
 	}
-	if (!settings_any_selector(set) && !opt->modprobe) {
-		log_notice("no device selected (see vfio-claim --help); nothing to do");
-		return set->n_problems ? EXIT_USAGE : EXIT_OK;
+	if (claim) {
+		/* Listen before scanning, so a device that appears in between is not missed. The
+		 * trampoline never waits: it runs inside a udev worker or modprobe, holding up the
+		 * host driver's load (and the boot) for as long as it runs. */
+		if (set->wait && set->sel.n_addrs && !opt->dry_run && !opt->modprobe) {
+			r = wait_open(&w);
+			if (r < 0)
+				log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
+		}
+		r = locked_claim_pass(&st);
+		if (r == 0 && w)
+			wait_for_late_devices(&st, w);
+		wait_close(w);
+		if (r == 0)
+			report_missing(&st);
 	}
-	/*
-	 * Two udev workers may each run the modprobe.d trampoline at once: one claim at a time.
-	 * Without /run (or after 30 s) we go on unlocked; the writes are idempotent anyway.
-	 */
-	if (!opt->dry_run && root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
-		lock = lock_wait(lock_path, 30 * 1000);
-		if (lock == -ETIMEDOUT)
-			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
-	}
-	/* Listen before scanning, so a device that appears in between is not missed. */
-	if (set->wait && set->sel.n_addrs && !opt->dry_run) {
-		r = wait_open(&w);
-		if (r < 0)
-			log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
-	}
-	r = claim_pass(&st);
-	if (r == 0 && w)
-		wait_for_late_devices(&st, w);
-	wait_close(w);
-	if (lock >= 0)
-		close(lock);
-	if (r < 0)
-		return EXIT_NOT_CLAIMED;
-	report_missing(&st);
-
-	if (opt->modprobe)
+	/* The trampoline stands in for "modprobe vfio_pci": whatever happened above (a config
+	 * error, a failed scan), vfio-pci is loaded, without its ids=. */
+	if (opt->modprobe) {
+		load_vfio_pci(&st);
 		return st.module_error < 0 ? EXIT_NOT_CLAIMED : EXIT_OK;
+	}
+	if (set->off)
+		return EXIT_OK;
 	if (set->n_problems)
 		return EXIT_USAGE;
-	return st.failures ? EXIT_NOT_CLAIMED : EXIT_OK;
+	return r < 0 || st.failures ? EXIT_NOT_CLAIMED : EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -2,8 +2,8 @@
 # The safety-net snippet generator: driver sources (default list, environment, drivers file,
 # none), names (dedupe, '-' as '_', bad names, vfio_pci itself), a path with a space refused,
 # and the install line as kmod runs it (/bin/sh -c, $CMDLINE_OPTS replaced): a working binary
-# runs alone, a failing or missing one falls back to modprobe --ignore-install, and of two
-# binaries the first that exists runs.
+# runs alone, a failing or missing one falls back to modprobe -b --ignore-install with the
+# ids= option emptied, and of two binaries the first that exists runs.
 NEEDS=none
 check() {
 	local out line root=$CASE_WORK/root fake=$CASE_WORK
@@ -42,8 +42,9 @@ check() {
 		[ "$got" = "$want" ] || echo "install line with $*: want '$want', got '$got'"
 	}
 	expect_line "fake --modprobe" --binary "$fake/fake-ok"
-	expect_line "fake --modprobe|modprobe --ignore-install vfio_pci ids=1:2" \
+	expect_line "fake --modprobe|modprobe -b --ignore-install vfio_pci ids=1:2 ids=" \
 		--binary "$fake/fake-fail"
-	expect_line "modprobe --ignore-install vfio_pci ids=1:2" --binary /nonexistent/vfio-claim
+	expect_line "modprobe -b --ignore-install vfio_pci ids=1:2 ids=" \
+		--binary /nonexistent/vfio-claim
 	expect_line "fake --modprobe" --binary /nonexistent/a --binary "$fake/fake-ok"
 }
