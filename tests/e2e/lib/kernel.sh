@@ -34,36 +34,40 @@ _e2e_suites() {
 	done | awk '!seen[$0]++' | paste -sd' '
 }
 
+# _e2e_fresh_lists STAMP SUITE...: the lists of every SUITE were fetched (STAMP names them)
+# less than $E2E_APT_MAX_AGE minutes ago. A smaller kernel set reuses the lists of a larger.
+_e2e_fresh_lists() {
+	local stamp=$1 s
+	shift
+	[ -e "$stamp" ] && [ -z "$(find "$stamp" -mmin +"$E2E_APT_MAX_AGE")" ] || return 1
+	for s in "$@"; do
+		grep -qw -- "$s" "$stamp" || return 1
+	done
+}
+
 # Fills the array _e2e_apt with the private apt options, fetching the lists when the suite
-# set changed or they are older than $E2E_APT_MAX_AGE minutes. Serialised by a lock: suites
-# run side by side share the cache. A suite whose lists apt could not fetch does not stop the
-# others: its kernel fails to resolve, and the error names it (_e2e_apt_errors).
+# set grew or they are older than $E2E_APT_MAX_AGE minutes. The caller holds the cache lock.
+# A suite whose lists apt could not fetch does not stop the others: its kernel fails to
+# resolve, and the error names it.
 _e2e_apt_setup() {
-	local dir=$E2E_CACHE/apt suites lockfd rc=0
+	local dir=$E2E_CACHE/apt suites
 	suites=$(_e2e_suites "${1:-}")
 	mkdir -p "$dir" || return 1
-	exec {lockfd}>"$dir/.lock"
-	flock "$lockfd"
 	# shellcheck disable=SC2086  # one argument a suite
 	mapfile -t _e2e_apt < <("$E2E_TOP/build-aux/apt-private.sh" "$dir/root" deb $suites)
-	if [ ${#_e2e_apt[@]} -eq 0 ]; then
-		rc=1
-	elif [ "$(cat "$dir/suites" 2>/dev/null)" != "$suites" ] ||
-		[ -n "$(find "$dir/suites" -mmin +"$E2E_APT_MAX_AGE" 2>/dev/null)" ]; then
-		e2e_log "fetching the package lists of: $suites (private apt configuration in $dir)"
-		rm -f "$dir/suites"
-		if apt-get "${_e2e_apt[@]}" -q update >"$dir/update.log" 2>&1 &&
-			! grep -q '^[WE]: ' "$dir/update.log"; then
-			echo "$suites" >"$dir/suites"
-		else
-			# No stamp: the next run fetches again.
-			e2e_log "apt-get update had errors (see $dir/update.log)"
-			find "$dir/root/lists" -name '*Packages*' | grep -q . || rc=1
-		fi
+	[ ${#_e2e_apt[@]} -gt 0 ] || return 1
+	# shellcheck disable=SC2086
+	_e2e_fresh_lists "$dir/suites" $suites && return 0
+	e2e_log "fetching the package lists of: $suites (private apt configuration in $dir)"
+	rm -f "$dir/suites"
+	if apt-get "${_e2e_apt[@]}" -q update >"$dir/update.log" 2>&1 &&
+		! grep -q '^[WE]: ' "$dir/update.log"; then
+		echo "$suites" >"$dir/suites"
+		return 0
 	fi
-	flock -u "$lockfd"
-	exec {lockfd}>&-
-	return $rc
+	# No stamp: the next run fetches again.
+	e2e_log "apt-get update had errors (see $dir/update.log)"
+	find "$dir/root/lists" -name '*Packages*' | grep -q .
 }
 
 # The image package of a kernel spec: a package name as it is, a release as linux-image-REL,
@@ -144,7 +148,7 @@ _e2e_extract_vmlinux() {
 }
 
 e2e_fetch_kernel() {
-	local spec=${1:-} pkg kver dir tmp lockfd rc=0 own
+	local spec=${1:-} own lockfd rc
 	if [ -z "$spec" ]; then
 		# shellcheck disable=SC1091
 		own=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
@@ -152,6 +156,23 @@ e2e_fetch_kernel() {
 	fi
 	E2E_KERNEL_SPEC=$spec
 	mkdir -p "$E2E_CACHE/kernel/by-spec" || return 1
+	# One fetch at a time, even with parallel suites sharing the cache: the lists, the
+	# private sources and the downloads are shared.
+	exec {lockfd}>"$E2E_CACHE/kernel/.lock"
+	flock "$lockfd"
+	_e2e_fetch_locked "$spec"
+	rc=$?
+	flock -u "$lockfd"
+	exec {lockfd}>&-
+	[ $rc -eq 0 ] || return 1
+	export E2E_KVER E2E_KROOT E2E_KERNEL E2E_VMLINUZ E2E_KCONFIG E2E_KERNEL_SPEC
+	printf 'E2E_KVER=%s\nE2E_KROOT=%s\nE2E_KERNEL=%s\nE2E_VMLINUZ=%s\nE2E_KCONFIG=%s\n' \
+		"$E2E_KVER" "$E2E_KROOT" "$E2E_KERNEL" "$E2E_VMLINUZ" "$E2E_KCONFIG"
+	printf 'E2E_KERNEL_SPEC=%s\n' "$E2E_KERNEL_SPEC"
+}
+
+_e2e_fetch_locked() {
+	local spec=$1 pkg kver dir tmp
 	if [ "${E2E_OFFLINE:-0}" = 1 ]; then
 		# Explicitly asked for: the kernel this spec resolved to last time, from the cache.
 		case $spec in
@@ -179,26 +200,17 @@ e2e_fetch_kernel() {
 	fi
 	dir=$E2E_CACHE/kernel/$kver
 	if [ ! -e "$dir/.complete" ]; then
-		# One download at a time, even with parallel suites sharing the cache.
-		exec {lockfd}>"$E2E_CACHE/kernel/.lock"
-		flock "$lockfd"
-		if [ ! -e "$dir/.complete" ]; then
-			tmp=$(mktemp -d "$E2E_CACHE/kernel/.fetch.XXXXXX") && chmod 755 "$tmp"
-			e2e_log "downloading $pkg (100-130 MB, once) and unpacking it into $dir;" \
-				"nothing is installed"
-			if _e2e_download "$pkg" "$tmp" && _e2e_unpack "$tmp" "$kver"; then
-				rm -rf "$dir"
-				mv "$tmp" "$dir" && touch "$dir/.complete"
-			else
-				e2e_log "cannot fetch kernel '$spec' ($pkg):"
-				grep -E '^(E|W): ' "$tmp/apt.log" 2>/dev/null | head -5 >&2
-				rm -rf "$tmp"
-				rc=1
-			fi
+		tmp=$(mktemp -d "$E2E_CACHE/kernel/.fetch.XXXXXX") && chmod 755 "$tmp"
+		e2e_log "downloading $pkg (100-130 MB, once) and unpacking it into $dir;" \
+			"nothing is installed"
+		if ! _e2e_download "$pkg" "$tmp" || ! _e2e_unpack "$tmp" "$kver"; then
+			e2e_log "cannot fetch kernel '$spec' ($pkg):"
+			grep -E '^(E|W): ' "$tmp/apt.log" 2>/dev/null | head -5 >&2
+			rm -rf "$tmp"
+			return 1
 		fi
-		flock -u "$lockfd"
-		exec {lockfd}>&-
-		[ $rc -eq 0 ] || return 1
+		rm -rf "$dir"
+		mv "$tmp" "$dir" && touch "$dir/.complete"
 	fi
 	case $spec in
 	linux-image-* | [0-9]*) ;;
@@ -210,10 +222,7 @@ e2e_fetch_kernel() {
 	E2E_KCONFIG=$(_e2e_kfile "$E2E_KROOT" "$kver" config)
 	E2E_KERNEL=$E2E_VMLINUZ
 	[ -s "$dir/vmlinux" ] && [ "${E2E_USE_VMLINUZ:-0}" != 1 ] && E2E_KERNEL=$dir/vmlinux
-	export E2E_KVER E2E_KROOT E2E_KERNEL E2E_VMLINUZ E2E_KCONFIG E2E_KERNEL_SPEC
-	printf 'E2E_KVER=%s\nE2E_KROOT=%s\nE2E_KERNEL=%s\nE2E_VMLINUZ=%s\nE2E_KCONFIG=%s\n' \
-		"$E2E_KVER" "$E2E_KROOT" "$E2E_KERNEL" "$E2E_VMLINUZ" "$E2E_KCONFIG"
-	printf 'E2E_KERNEL_SPEC=%s\n' "$E2E_KERNEL_SPEC"
+	return 0
 }
 
 # e2e_use_kernel FILE: takes the kernel whose e2e_fetch_kernel lines FILE holds, without
