@@ -72,7 +72,8 @@ run_scenario() {
 		bin=()
 		if [ "$NEEDS_BINARY" = 1 ]; then
 			if [ ! -x "$VFIO_CLAIM" ]; then
-				echo "FAIL: e2e/$name $tag (no binary at $VFIO_CLAIM; run make STATIC=1)"
+				echo "FAIL: e2e/$name $tag (no binary at $VFIO_CLAIM;" \
+					"run make STATIC=1)"
 				exit 1
 			fi
 			bin=(--binary "$VFIO_CLAIM")
@@ -83,7 +84,8 @@ run_scenario() {
 			echo "FAIL: e2e/$name $tag (initramfs build failed, see $out/$name.build)"
 			exit 1
 		fi
-		e2e_boot --name "$name" --initrd "$IMAGE" --log "$LOG" --append "$APPEND" "${BOOT[@]}"
+		e2e_boot --name "$name" --initrd "$IMAGE" --log "$LOG" --append "$APPEND" \
+			"${BOOT[@]}"
 		brc=$?
 		# Every expect_* prints a reason when it fails and nothing when it holds.
 		why=$(
@@ -96,12 +98,12 @@ run_scenario() {
 		[ -n "$why" ] && crc=1
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -f "$IMAGE"
 		if [ $brc -eq 124 ]; then
-			echo "FAIL: e2e/$name $tag (boot did not finish in time, $E2E_BOOT_SECONDS s;" \
-				"log $LOG)"
+			echo "FAIL: e2e/$name $tag (boot did not finish in time," \
+				"$E2E_BOOT_SECONDS s; log $LOG)"
 			printf '%s\n' "$why"
 		elif [ $brc -ne 0 ]; then
-			echo "FAIL: e2e/$name $tag (guest did not power off: kernel panic or QEMU error," \
-				"$E2E_BOOT_SECONDS s; log $LOG)"
+			echo "FAIL: e2e/$name $tag (guest did not power off: kernel panic or" \
+				"QEMU error, $E2E_BOOT_SECONDS s; log $LOG)"
 			grep -m1 -E 'Kernel panic|qemu-system' "$LOG" | sed 's/^/    /'
 			printf '%s\n' "$why"
 		elif [ $crc -ne 0 ]; then

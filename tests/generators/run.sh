@@ -126,7 +126,8 @@ if [ $want_vm = 1 ] && [ -z "$vm_missing" ]; then
 		if e2e_fetch_kernel "$spec" >"$env" 2>"$env.err"; then
 			kenvs+=("$env")
 		else
-			echo "FAIL: gen/kernel [$spec] (cannot fetch it: $(grep . "$env.err" | tail -1))"
+			echo "FAIL: gen/kernel [$spec] (cannot fetch it:" \
+				"$(grep . "$env.err" | tail -1))"
 			kfailed=1
 		fi
 	done
@@ -166,7 +167,10 @@ if [ ${#kenvs[@]} -gt 0 ]; then
 	fi
 fi
 mki_prereq() {
-	[ -f "$MKI_TAR" ] || { echo "no mkinitcpio source at $MKI_TAR (MKINITCPIO_TARBALL=)"; return; }
+	if [ ! -f "$MKI_TAR" ]; then
+		echo "no mkinitcpio source at $MKI_TAR (MKINITCPIO_TARBALL=)"
+		return
+	fi
 	[ -n "${MKI:-}" ] || echo "cannot install mkinitcpio from $MKI_TAR"
 }
 
@@ -216,7 +220,8 @@ run_case() { # FILE NAME ENV|- RES
 		rc=$?
 		if [ $rc -ne 0 ] && [ -z "$(e2e_table "$LOG")" ]; then
 			echo "FAIL: gen/$name $tag"
-			echo "    no driver table (boot rc $rc, ${E2E_BOOT_SECONDS}s); console tail:"
+			echo "    no driver table (boot rc $rc, ${E2E_BOOT_SECONDS} s);" \
+				"console tail:"
 			tail -n 15 "$LOG" | sed 's/^/    | /'
 			exit
 		fi

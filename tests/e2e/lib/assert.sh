@@ -160,7 +160,8 @@ expect_window_log() {
 expect_claim_runs() {
 	local n
 	n=$(awk '/^E2E-DMESG-BEGIN/ { on = 1 } /^E2E-DMESG-END/ { on = 0 }
-		on || /^VFIO-CLAIM-GEN-KMSG/' "$LOG" | grep -o 'vfio-claim\[[0-9]*\]' | sort -u | wc -l)
+		on || /^VFIO-CLAIM-GEN-KMSG/' "$LOG" |
+		grep -o 'vfio-claim\[[0-9]*\]' | sort -u | wc -l)
 	[ "$n" -ge "$1" ] && return 0
 	echo "    expected at least $1 vfio-claim run(s) in the kernel log, saw $n"
 	return 1

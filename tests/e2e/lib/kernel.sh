@@ -186,12 +186,13 @@ _e2e_fetch_locked() {
 		fi
 	else
 		if ! _e2e_apt_setup "$spec"; then
-			e2e_log "cannot fetch kernel '$spec': no package lists (offline? E2E_OFFLINE=1" \
-				"boots what is cached)"
+			e2e_log "cannot fetch kernel '$spec': no package lists" \
+				"(offline? E2E_OFFLINE=1 boots what is cached)"
 			return 1
 		fi
 		if ! pkg=$(_e2e_resolve "$spec"); then
-			e2e_log "cannot fetch kernel '$spec': no linux-image-amd64 in suite '$spec'" \
+			e2e_log "cannot fetch kernel '$spec':" \
+				"no linux-image-amd64 in suite '$spec'" \
 				"$(grep -F "/$spec" "$E2E_CACHE/apt/update.log" 2>/dev/null |
 					grep '^[WE]: ' | head -1)"
 			return 1

@@ -15,7 +15,8 @@ run claim vfio-claim --addrs 01:00.0
 natives
 '
 check() {
-	grep -q '^install vfio ' "$trap_conf" || echo "    no install line for vfio: $(cat "$trap_conf")"
+	grep -q '^install vfio ' "$trap_conf" ||
+		echo "    no install line for vfio: $(cat "$trap_conf")"
 	rm -f "$trap_conf"
 	expect_table bochs-drm vfio-pci vfio-pci e1000e
 	expect_rc claim 0

@@ -9,7 +9,8 @@ check() {
 		n=$((n + 1))
 		case $first in
 		'#!/bin/bash'*) bash -n "$repo/$f" 2>&1 || echo "bash -n $f failed" ;;
-		'#!/bin/sh'* | '#!/usr/bin/ash'*) dash -n "$repo/$f" 2>&1 || echo "dash -n $f failed" ;;
+		'#!/bin/sh'* | '#!/usr/bin/ash'*)
+			dash -n "$repo/$f" 2>&1 || echo "dash -n $f failed" ;;
 		esac
 	done < <(cd "$repo" && git ls-files initramfs-hooks tests/generators 2>/dev/null ||
 		find initramfs-hooks tests/generators -type f)

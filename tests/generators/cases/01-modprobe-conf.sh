@@ -9,7 +9,7 @@ check() {
 	local out line root=$CASE_WORK/root fake=$CASE_WORK
 	out=$(unset VFIO_CLAIM_HOST_DRIVERS; conf_gen --root /nonexistent)
 	[ "$(grep -c '^softdep .* pre: vfio_pci$' <<<"$out")" = 6 ] ||
-		echo "default list: want 6 softdeps, got: $(grep '^softdep' <<<"$out" | tr '\n' ' ')"
+		echo "default list: want 6 softdeps, got: $(grep '^softdep' <<<"$out" | paste -sd' ')"
 	grep -qx 'softdep snd_hda_intel pre: vfio_pci' <<<"$out" ||
 		echo "default list lacks snd_hda_intel"
 	out=$(VFIO_CLAIM_HOST_DRIVERS="bochs,snd-hda-intel bochs bad/name vfio_pci" conf_gen 2>&1)

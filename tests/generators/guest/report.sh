@@ -16,7 +16,8 @@ done
 echo "VFIO-CLAIM-GEN-MODULES$mods"
 # The safety net's and the hook's log lines (loglevel=4 keeps them off the console), and the
 # kernel's complaint about a compressed module nobody decompressed.
-dmesg | grep -E 'vfio|bochs-drm|snd_hda_intel|Invalid ELF header magic' | sed 's/^/VFIO-CLAIM-GEN-KMSG /'
+dmesg | grep -E 'vfio|bochs-drm|snd_hda_intel|Invalid ELF header magic' |
+	sed 's/^/VFIO-CLAIM-GEN-KMSG /'
 sync
 echo o >/proc/sysrq-trigger
 sleep 30
