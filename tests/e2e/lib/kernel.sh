@@ -5,7 +5,8 @@
 # $E2E_CACHE/apt (build-aux/apt-private.sh: the system's own mirror, with the suites of the
 # kernel set); nothing is installed and /etc/apt is never written.
 
-E2E_KERNELS=${E2E_KERNELS:-bookworm trixie sid}
+E2E_DEFAULT_KERNELS="bookworm trixie sid"
+E2E_KERNELS=${E2E_KERNELS:-$E2E_DEFAULT_KERNELS}
 # apt lists older than this many minutes are fetched again before a suite is resolved.
 E2E_APT_MAX_AGE=${E2E_APT_MAX_AGE:-360}
 
@@ -22,13 +23,13 @@ e2e_kernel_tag() {
 	fi
 }
 
-# The suites the private apt configuration must know: every spec of the kernel set that is a
-# suite name, and this system's own release (the default kernel).
+# The suites the private apt configuration must know: this system's own release (the default
+# kernel), the default set's (where a package spec is looked for) and every suite spec.
 _e2e_suites() {
 	local s own
 	# shellcheck disable=SC1091
 	own=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-	for s in $own $E2E_KERNELS ${1:-}; do
+	for s in $own $E2E_DEFAULT_KERNELS $E2E_KERNELS ${1:-}; do
 		case $s in linux-image-* | [0-9]*) continue ;; esac
 		echo "$s"
 	done | awk '!seen[$0]++' | paste -sd' '
@@ -58,6 +59,9 @@ _e2e_apt_setup() {
 	[ ${#_e2e_apt[@]} -gt 0 ] || return 1
 	# shellcheck disable=SC2086
 	_e2e_fresh_lists "$dir/suites" $suites && return 0
+	# Lists that failed to update are not fetched again by the same run (one try a suite set).
+	[ "${_e2e_apt_tried:-}" = "$suites" ] && return 0
+	_e2e_apt_tried=$suites
 	e2e_log "fetching the package lists of: $suites (private apt configuration in $dir)"
 	rm -f "$dir/suites"
 	if apt-get "${_e2e_apt[@]}" -q update >"$dir/update.log" 2>&1 &&
@@ -75,8 +79,11 @@ _e2e_apt_setup() {
 _e2e_resolve() {
 	local spec=$1 ver
 	case $spec in
-	linux-image-*) echo "$spec"; return 0 ;;
-	[0-9]*) echo "linux-image-$spec"; return 0 ;;
+	linux-image-* | [0-9]*)
+		spec=linux-image-${spec#linux-image-}
+		apt-cache "${_e2e_apt[@]}" show "$spec" >/dev/null 2>&1 && echo "$spec"
+		return
+		;;
 	esac
 	ver=$(apt-cache "${_e2e_apt[@]}" madison linux-image-amd64 2>/dev/null |
 		awk -F' *[|] *' -v s="$spec" '{ split($3, w, " "); split(w[2], p, "/") }
@@ -191,10 +198,15 @@ _e2e_fetch_locked() {
 			return 1
 		fi
 		if ! pkg=$(_e2e_resolve "$spec"); then
-			e2e_log "cannot fetch kernel '$spec':" \
-				"no linux-image-amd64 in suite '$spec'" \
-				"$(grep -F "/$spec" "$E2E_CACHE/apt/update.log" 2>/dev/null |
-					grep '^[WE]: ' | head -1)"
+			case $spec in
+			linux-image-* | [0-9]*)
+				e2e_log "cannot fetch kernel '$spec': no package" \
+					"linux-image-${spec#linux-image-} in $(_e2e_suites "$spec")" ;;
+			*)
+				e2e_log "cannot fetch kernel '$spec': no linux-image-amd64 in suite" \
+					"'$spec' $(grep -w -- "$spec" "$E2E_CACHE/apt/update.log" \
+						2>/dev/null | grep '^[WE]: ' | head -1)" ;;
+			esac
 			return 1
 		fi
 		kver=${pkg#linux-image-}
