@@ -106,6 +106,9 @@ elif ! "$repo/build-aux/deps.sh" generators; then
 	vm_missing="packages missing (build-aux/deps.sh generators)"
 elif [ ! -x "$bin" ]; then
 	vm_missing="no vfio-claim binary at $bin; run make STATIC=1"
+elif ! unshare -m true 2>"$work/unshare.err"; then
+	# e.g. a chroot whose / is no mount point: "cannot change root filesystem propagation"
+	vm_missing="unshare -m fails here: $(head -1 "$work/unshare.err")"
 else
 	for t in unshare qemu-system-x86_64 cpio dracut mkinitramfs bsdtar busybox zstd; do
 		if ! PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null; then
