@@ -27,8 +27,8 @@ SEAM_SRCS   := src/module.c src/wait.c
 CORE_SRCS   := $(filter-out $(SEAM_SRCS),$(SRCS))
 FAKE_SRCS   := $(wildcard tests/seams/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
-PURE_SRCS   := src/selector.c src/settings.c src/kcmdline.c src/config.c src/plan.c \
-	       src/util.c src/log.c src/device.c
+PURE_SRCS   := src/selector.c src/settings.c src/settings-kcmdline.c src/settings-config.c \
+	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c
 
 ifeq ($(STATIC),1)
 TARGET      := $(BUILD)/static/vfio-claim

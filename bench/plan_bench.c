@@ -13,9 +13,9 @@
 #include "log.h"
 #include "pci.h"
 #include "plan.h"
+#include "root.h"
 #include "settings.h"
 #include "sysfs.h"
-#include "util.h"
 
 static double now_us(void)
 {
@@ -34,7 +34,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	static struct settings set;
+	struct settings set = {0};
 	struct device_list devs;
 	struct plan plan;
 	double t0, scan, *t;
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < repeat; i++) {
 		t0 = now_us();
 		if (plan_build(&devs, &set.sel,
-			       &(struct plan_options){.iommu_present = sysfs_iommu_present()},
+			       &(struct plan_rules){.iommu_present = sysfs_iommu_present()},
 			       &plan) < 0)
 			return 1;
 		t[i] = now_us() - t0;
@@ -76,5 +76,6 @@ int main(int argc, char **argv)
 	       devs.n, selected, scan, t[repeat / 2], t[0]);
 	free(t);
 	device_list_free(&devs);
+	settings_free(&set);
 	return 0;
 }

@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The commands besides claim: status, release and doctor. Each returns an exit code. */
+/*
+ * The commands besides claim (which is main.c's boot sequence): status, release and doctor,
+ * one file each (cmd-*.c). Each fills in a struct outcome; main turns it into the exit code.
+ */
 #pragma once
 
-#include "options.h"
+#include <stdbool.h>
+
+#include "args.h"
 #include "settings.h"
 
-int status_run(const struct options *opt, const struct settings *set);
-int release_run(const struct options *opt);
-int doctor_run(const struct options *opt, const struct settings *set);
+/* What a command found; exit_code() in main.c is the one place that turns it into a number. */
+struct outcome {
+	bool cannot_run;      /* a step every result depends on failed (no scan, no module) */
+	unsigned failures;    /* selected devices not on vfio-pci, problems found by doctor */
+	bool usage;	      /* bad arguments (release's addresses) */
+};
+
+void status_run(const struct args *a, const struct settings *set, struct outcome *out);
+void release_run(const struct args *a, struct outcome *out);
+void doctor_run(const struct args *a, const struct settings *set, struct outcome *out);

@@ -5,15 +5,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "pci.h"
 #include "plan.h"
 
 /* Logs "0000:03:00.0 [1002:744c] claimed: bound to vfio-pci (selected by address)". */
-void output_device_line(const struct device *d, const struct plan_entry *e, bool dry_run);
+void output_device_line(const struct plan_entry *e, bool dry_run);
 
 /* Logs the plan's group notes. */
 void output_notes(const struct plan *plan);
 
 /* Prints every device with what a claim would do, as a table or one JSON object. */
-void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
-		   bool iommu_present, bool json);
+void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool json);

@@ -7,11 +7,11 @@
 
 #include <stdbool.h>
 
-#include "pci.h"
+#include "device.h"
 #include "selector.h"
+#include "text.h"
 
-#define PLAN_REASON_MAX 240
-#define PLAN_NOTES_MAX 8
+#define PLAN_REASON_MAX 256
 
 enum action {
 	ACTION_SKIP,	/* left as it is (also: not selected) */
@@ -23,6 +23,7 @@ enum action {
 enum selected_by { BY_NONE, BY_ADDRESS, BY_ID, BY_COMPANION, BY_GROUP };
 
 struct plan_entry {
+	struct device *dev;  /* the device this entry is about */
 	enum action action;
 	enum selected_by by;
 	bool counts;	     /* not ending on vfio-pci makes the run fail (exit 1) */
@@ -34,22 +35,23 @@ struct plan_entry {
 	char via[64];	     /* how it was selected: "by address", "companion of ..." */
 };
 
-struct plan_options {
+/* The switches that shape a plan, and the one fact about the machine it needs. */
+struct plan_rules {
 	bool unbind, allow_boot_vga, group;
 	bool iommu_present;
 };
 
 struct plan {
-	struct plan_entry *entry; /* parallel to the device list */
+	struct plan_entry *entry; /* one per device, in the list's order */
 	size_t n;
-	struct pci_addr missing[MAX_SELECTORS]; /* address selectors with no device (yet) */
+	struct pci_addr *missing; /* address selectors with no device (yet) */
 	size_t n_missing;
-	char notes[PLAN_NOTES_MAX][PLAN_REASON_MAX]; /* per-group findings */
-	size_t n_notes;
+	struct strv notes;	  /* per-group findings */
 };
 
-int plan_build(const struct device_list *devs, const struct selectors *sel,
-	       const struct plan_options *opt, struct plan *ret);
+/* The entries point into devs, which must outlive the plan. */
+int plan_build(struct device_list *devs, const struct selectors *sel,
+	       const struct plan_rules *rules, struct plan *ret);
 void plan_free(struct plan *plan);
 
 const char *action_name(enum action a);

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #define PCI_ANY 0xffffffffu
-#define MAX_SELECTORS 256
 
 struct pci_addr {
 	uint32_t domain;
@@ -30,10 +29,11 @@ struct addr_sel {
 	uint16_t vendor, device;
 };
 
+/* Everything the user selected: growable, so no selector is ever dropped. */
 struct selectors {
-	struct id_sel ids[MAX_SELECTORS];
+	struct id_sel *ids;
 	size_t n_ids;
-	struct addr_sel addrs[MAX_SELECTORS];
+	struct addr_sel *addrs;
 	size_t n_addrs;
 };
 
@@ -48,6 +48,12 @@ struct pci_ident {
 int id_sel_parse(const char *token, struct id_sel *ret, const char **ret_why);
 int addr_parse(const char *token, struct pci_addr *ret, const char **ret_why);
 int addr_sel_parse(const char *token, struct addr_sel *ret, const char **ret_why);
+
+/* Append to a selector set (and from another); -ENOMEM leaves it as it was. */
+int selectors_add_id(struct selectors *s, const struct id_sel *id);
+int selectors_add_addr(struct selectors *s, const struct addr_sel *addr);
+int selectors_add_all(struct selectors *to, const struct selectors *from);
+void selectors_free(struct selectors *s);
 
 bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev);
 bool addr_eq(const struct pci_addr *a, const struct pci_addr *b);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Scan the machine and plan against the settings: the first step of every command. */
+/* The first step of every command: scan the machine, then plan against the settings. */
 #pragma once
 
 #include <stdbool.h>
 
-#include "pci.h"
+#include "device.h"
 #include "plan.h"
 #include "settings.h"
 

@@ -7,9 +7,7 @@
 
 #include <stdbool.h>
 
-#include "pci.h"
-
-#define VFIO_DRIVER "vfio-pci"
+#include "device.h"
 
 /* Fills iommu_group, driver, override and boot_vga; missing attributes read as "none". */
 void sysfs_read_state(struct device *d);

@@ -38,7 +38,7 @@ let
       in
       !(builtins.elem rel [ "nix" "build" "flake.nix" "flake.lock" "result" ]);
   };
-  versionHeader = root + "/include/options.h";
+  versionHeader = root + "/include/args.h";
   versionMatch =
     if builtins.pathExists versionHeader then
       builtins.match ".*#define[ \t]+VFIO_CLAIM_VERSION[ \t]+\"([^\"]+)\".*" (builtins.readFile versionHeader)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The device list as plain data, shared by the pure planner and the edges. */
+/* The device list (see device.h). */
 #include <stdlib.h>
 
-#include "pci.h"
+#include "device.h"
 
 void device_list_free(struct device_list *list)
 {

@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* One line per message; kmsg lines carry "<prio>vfio-claim[pid]: " as systemd's do. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "root.h"
 
-static enum log_level max_level = LOG_INFO;
+static int max_level = LOG_INFO;
 static int kmsg_fd = -1;
 
-void log_setup(enum log_level max, bool to_kmsg)
+void log_setup(int max, bool to_kmsg)
 {
+	char path[PATH_MAX];
+
 	max_level = max;
 	if (kmsg_fd >= 0) {
 		close(kmsg_fd);
 		kmsg_fd = -1;
 	}
-	if (to_kmsg)
-		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO in its place must not hold us; a full kmsg never blocks anyway */
+	if (to_kmsg && root_path(path, sizeof(path), "/dev/kmsg") == 0)
+		kmsg_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 }
 
 bool log_should_use_kmsg(void)
@@ -27,7 +32,7 @@ bool log_should_use_kmsg(void)
 	return getppid() == 1 && !isatty(STDERR_FILENO);
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+void log_msg(int level, const char *fmt, ...)
 {
 	char text[900], line[1024];
 	va_list ap;
@@ -36,8 +41,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (level > max_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* a kmsg record holds about 1 KiB: a longer message is cut, and says so */
+	if (n >= (int)sizeof(text))
+		memcpy(text + sizeof(text) - 4, "...", 4);
 	if (kmsg_fd >= 0) {
 		n = snprintf(line, sizeof(line), "<%d>vfio-claim[%d]: %s\n", level, (int)getpid(),
 			     text);

@@ -1,98 +1,141 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfio-claim: keep the host's drivers off the devices meant for a VM, from the first moment
- * of boot. Read main() top to bottom: it is the sequence that runs in the initrd.
+ * of boot. main() gathers what the user asked for and runs a command; the claim command below
+ * is the sequence that runs in the initrd: survey, write overrides, load vfio-pci, probe,
+ * verify, log, then wait for late devices.
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "claim.h"
+#include "apply.h"
+#include "args.h"
 #include "commands.h"
-#include "config.h"
-#include "kcmdline.h"
+#include "lock.h"
 #include "log.h"
+#include "modprobe-conf.h"
 #include "module.h"
-#include "options.h"
 #include "output.h"
-#include "pci.h"
-#include "plan.h"
+#include "root.h"
 #include "settings.h"
 #include "survey.h"
-#include "util.h"
 #include "wait.h"
 
-struct claim_state {
-	const struct options *opt;
+/*
+ * The claim run's state, one per process, kept across the passes of a --wait: whether
+ * vfio-pci was loaded (once), the devices already logged (so a later pass does not log
+ * them again), and what the last pass left.
+ */
+static struct claim_run {
+	const struct args *args;
 	const struct settings *set;
 	bool module_tried;
 	int module_error;
 	struct module_report module;
-	char reported[MAX_SELECTORS * 2][24]; /* devices already logged, for the wait passes */
+	struct pci_addr *reported; /* devices already logged, sorted */
 	size_t n_reported;
 	unsigned failures;
-	struct pci_addr missing[MAX_SELECTORS]; /* selected addresses not present (yet) */
+	struct pci_addr *missing; /* selected addresses not present (yet) */
 	size_t n_missing;
-};
+} run;
 
 /* Config file, then kernel command line, then arguments: later sources win for switches. */
-static void gather_settings(const struct options *opt, struct settings *set)
+static void gather_settings(const struct args *a, struct settings *set)
 {
-	static struct settings from_config, from_cmdline;
-	char ids[MAX_VALUE_LEN];
+	struct settings from_config = {0}, from_cmdline = {0};
+	struct modprobe_conf conf;
+	char *ids;
 
-	config_read(&from_config, opt->config, opt->config_explicit);
-	if (!opt->no_cmdline)
-		kcmdline_read(&from_cmdline);
+	settings_read_config(&from_config, a->config, a->config_explicit);
+	if (!a->no_cmdline)
+		settings_read_kcmdline(&from_cmdline);
 	/* "options vfio-pci ids=" in modprobe.d is the same wish as vfio-pci.ids= */
-	if (module_configured_ids(ids, sizeof(ids)) == 0 && ids[0])
-		settings_add_ids(&from_config, ids, true, "modprobe.d options for vfio-pci");
+	if (modprobe_conf_read(&conf) == 0) {
+		ids = modprobe_conf_vfio_ids(&conf);
+		if (ids && ids[0])
+			settings_add_ids(&from_config, ids, true, "modprobe.d options for vfio-pci");
+		free(ids);
+		modprobe_conf_free(&conf);
+	}
 	settings_merge(set, &from_config);
 	settings_merge(set, &from_cmdline);
-	settings_merge(set, &opt->args);
+	settings_merge(set, &a->settings);
+	settings_free(&from_config);
+	settings_free(&from_cmdline);
 }
 
 static void report_problems(const struct settings *set)
 {
-	for (unsigned i = 0; i < set->n_problems; i++)
-		log_error("%s", set->problems[i]);
+	for (size_t i = 0; i < set->problems.n; i++)
+		log_error("%s", set->problems.v[i]);
 	if (set->more_problems)
 		log_error("... and %u more problems like these", set->more_problems);
 }
 
-static bool already_reported(struct claim_state *st, const char *name)
+static int compare_addr(const struct pci_addr *a, const struct pci_addr *b)
 {
-	for (size_t i = 0; i < st->n_reported; i++)
-		if (str_eq(st->reported[i], name))
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus - b->bus;
+	if (a->dev != b->dev)
+		return a->dev - b->dev;
+	return a->fn - b->fn;
+}
+
+/* True when addr was logged by an earlier pass; remembers it otherwise. */
+static bool already_reported(const struct pci_addr *addr)
+{
+	size_t lo = 0, hi = run.n_reported;
+	struct pci_addr *bigger;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = compare_addr(&run.reported[mid], addr);
+
+		if (c == 0)
 			return true;
-	if (st->n_reported < ARRAY_SIZE(st->reported))
-		copy_str(st->reported[st->n_reported++], sizeof(st->reported[0]), name);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	bigger = realloc(run.reported, (run.n_reported + 1) * sizeof(*bigger));
+	if (!bigger)
+		return false; /* logged again at worst */
+	run.reported = bigger;
+	memmove(&run.reported[lo + 1], &run.reported[lo],
+		(run.n_reported - lo) * sizeof(*run.reported));
+	run.reported[lo] = *addr;
+	run.n_reported++;
 	return false;
 }
 
-static void load_vfio_pci(struct claim_state *st)
+static void load_vfio_pci(void)
 {
-	if (st->module_tried)
+	if (run.module_tried)
 		return;
-	st->module_tried = true;
-	st->module_error = module_load_vfio_pci(&st->module);
-	if (st->module_error < 0)
-		log_error("cannot load vfio-pci: %s", st->module.detail);
-	else if (st->module.dropped[0])
+	run.module_tried = true;
+	run.module_error = module_load_vfio_pci(&run.module);
+	if (run.module_error < 0)
+		log_error("cannot load vfio-pci: %s", run.module.detail ? run.module.detail : "?");
+	else if (run.module.dropped)
 		log_notice("loaded vfio-pci without its '%s': those IDs are claimed through "
 			   "driver_override, where the safety rules apply",
-			   st->module.dropped);
+			   run.module.dropped);
 	else
-		log_debug("vfio-pci %s", st->module.already ? "was already there" : "loaded");
+		log_debug("vfio-pci %s", run.module.already ? "was already there" : "loaded");
 }
 
 /* One pass: scan, plan, write overrides, load vfio-pci, probe, verify, log. */
-static int claim_pass(struct claim_state *st)
+static int claim_pass(void)
 {
-	const struct settings *set = st->set;
+	const struct settings *set = run.set;
+	struct pci_addr *missing;
 	struct device_list devs;
 	struct plan plan;
 	bool logged = false;
@@ -101,42 +144,49 @@ static int claim_pass(struct claim_state *st)
 	r = survey(set, &devs, &plan, NULL);
 	if (r < 0)
 		return r;
-	if (!st->opt->dry_run) {
-		claim_detach(&devs, &plan);
-		if (claim_needs_driver(&plan) || st->opt->modprobe)
-			load_vfio_pci(st);
-		claim_bind(&devs, &plan, st->module_error, &st->module);
+	if (!run.args->dry_run) {
+		apply_detach(&plan);
+		if (apply_needs_driver(&plan) || run.args->modprobe)
+			load_vfio_pci();
+		apply_bind(&plan, run.module_error, &run.module);
 	}
-	st->failures = 0;
-	for (size_t i = 0; i < devs.n; i++) {
-		if (plan_entry_is_problem(&plan.entry[i], set->strict))
-			st->failures++;
-		if (plan.entry[i].by == BY_NONE || already_reported(st, devs.dev[i].name))
+	run.failures = 0;
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_entry *e = &plan.entry[i];
+
+		if (plan_entry_is_problem(e, settings_on(set, SW_STRICT)))
+			run.failures++;
+		if (e->by == BY_NONE || already_reported(&e->dev->id.addr))
 			continue;
-		output_device_line(&devs.dev[i], &plan.entry[i], st->opt->dry_run);
+		output_device_line(e, run.args->dry_run);
 		logged = true;
 	}
 	if (logged)
 		output_notes(&plan);
-	memcpy(st->missing, plan.missing, sizeof(plan.missing));
-	st->n_missing = plan.n_missing;
+	missing = plan.n_missing ? malloc(plan.n_missing * sizeof(*missing)) : NULL;
+	free(run.missing);
+	run.missing = missing;
+	run.n_missing = missing ? plan.n_missing : 0;
+	if (missing)
+		memcpy(missing, plan.missing, plan.n_missing * sizeof(*missing));
 	plan_free(&plan);
 	device_list_free(&devs);
 	return 0;
 }
 
 /* One claim pass under the lock: two udev workers may each run the trampoline at once. */
-static int locked_claim_pass(struct claim_state *st)
+static int locked_claim_pass(void)
 {
 	char lock_path[PATH_MAX];
 	int lock = -1, r;
 
-	if (!st->opt->dry_run && root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
-		lock = lock_wait(lock_path, 30 * 1000);
+	if (!run.args->dry_run &&
+	    root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
+		lock = lock_take(lock_path, 30 * 1000);
 		if (lock == -ETIMEDOUT)
 			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
 	}
-	r = claim_pass(st);
+	r = claim_pass();
 	if (lock >= 0)
 		close(lock);
 	return r;
@@ -151,15 +201,16 @@ static long seconds_now(void)
 }
 
 /* Devices selected by address that are not there yet: claim each as its uevent comes in. */
-static void wait_for_late_devices(struct claim_state *st, struct waiter *w)
+static void wait_for_late_devices(struct waiter *w)
 {
-	long deadline = seconds_now() + st->set->wait;
+	unsigned wait = run.set->value[SW_WAIT];
+	long deadline = seconds_now() + wait;
 	char name[64];
 
-	if (st->n_missing)
-		log_notice("waiting up to %u s for %zu selected device(s) to appear",
-			   st->set->wait, st->n_missing);
-	while (st->n_missing > 0 && seconds_now() < deadline) {
+	if (run.n_missing)
+		log_notice("waiting up to %u s for %zu selected device(s) to appear", wait,
+			   run.n_missing);
+	while (run.n_missing > 0 && seconds_now() < deadline) {
 		int r = wait_next(w, (int)(deadline - seconds_now()) * 1000, name, sizeof(name));
 
 		if (r < 0) {
@@ -169,101 +220,129 @@ static void wait_for_late_devices(struct claim_state *st, struct waiter *w)
 		if (r == 0)
 			return;
 		log_debug("%s appeared", name);
-		locked_claim_pass(st);
+		locked_claim_pass();
 	}
 }
 
-static void report_missing(struct claim_state *st)
+static void report_missing(void)
 {
 	char name[24];
 
-	for (size_t i = 0; i < st->n_missing; i++) {
-		addr_format(&st->missing[i], name, sizeof(name));
+	for (size_t i = 0; i < run.n_missing; i++) {
+		addr_format(&run.missing[i], name, sizeof(name));
 		log_error("%s: selected by address but not present%s", name,
-			  st->set->wait ? " (not even after waiting)" : " (use --wait if it comes late)");
-		st->failures++;
+			  run.set->value[SW_WAIT] ? " (not even after waiting)"
+						  : " (use --wait if it comes late)");
+		run.failures++;
 	}
 }
 
-static int run_claim(const struct options *opt, const struct settings *set)
+/* The claim command: what the initramfs hooks run, and the trampoline (--modprobe). */
+static void claim_run(const struct args *a, const struct settings *set, struct outcome *out)
 {
-	static struct claim_state st;
 	struct waiter *w = NULL;
 	bool claim = true;
 	int r = 0;
 
-	st = (struct claim_state){.opt = opt, .set = set};
-	if (set->off) {
+	run.args = a;
+	run.set = set;
+	if (settings_on(set, SW_OFF)) {
 		log_notice("disabled by vfio-claim=off: not touching any device");
 		claim = false;
-	} else if (set->strict && set->n_problems) {
+	} else if (settings_on(set, SW_STRICT) && settings_n_problems(set)) {
 		log_error("--strict: the configuration has errors, not claiming anything");
 		claim = false;
 	} else if (!settings_any_selector(set)) {
-		if (!opt->modprobe)
+		if (!a->modprobe)
 			log_notice("no device selected (see vfio-claim --help); nothing to do");
-		claim = opt->modprobe;
+		claim = a->modprobe;
 	}
 	if (claim) {
 		/* Listen before scanning, so a device that appears in between is not missed. The
 		 * trampoline never waits: it runs inside a udev worker or modprobe, holding up the
 		 * host driver's load (and the boot) for as long as it runs. */
-		if (set->wait && set->sel.n_addrs && !opt->dry_run && !opt->modprobe) {
+		if (set->value[SW_WAIT] && set->sel.n_addrs && !a->dry_run && !a->modprobe) {
 			r = wait_open(&w);
 			if (r < 0)
 				log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
 		}
-		r = locked_claim_pass(&st);
+		r = locked_claim_pass();
 		if (r == 0 && w)
-			wait_for_late_devices(&st, w);
+			wait_for_late_devices(w);
 		wait_close(w);
 		if (r == 0)
-			report_missing(&st);
+			report_missing();
 	}
 	/* The trampoline stands in for "modprobe vfio_pci": whatever happened above (a config
 	 * error, a failed scan), vfio-pci is loaded, without its ids=. */
-	if (opt->modprobe) {
-		load_vfio_pci(&st);
-		return st.module_error < 0 ? EXIT_NOT_CLAIMED : EXIT_OK;
-	}
-	if (set->off)
-		return EXIT_OK;
-	if (set->n_problems)
-		return EXIT_USAGE;
-	return r < 0 || st.failures ? EXIT_NOT_CLAIMED : EXIT_OK;
+	if (a->modprobe)
+		load_vfio_pci();
+	out->cannot_run = r < 0 || (a->modprobe && run.module_error < 0);
+	out->failures = run.failures;
+	module_report_free(&run.module);
+	free(run.reported);
+	free(run.missing);
+}
+
+/*
+ * The one place that turns what a command found into the exit status (see --help):
+ * 0 all well, 1 a selected device is not on vfio-pci (or doctor found a problem), 2 bad usage
+ * or configuration. The trampoline answers for "modprobe vfio_pci" only: 1 when vfio-pci
+ * could not be loaded.
+ */
+static int exit_code(const struct args *a, const struct settings *set, const struct outcome *o)
+{
+	bool config_counts = a->cmd == CMD_CLAIM || a->cmd == CMD_STATUS;
+
+	if (a->modprobe)
+		return o->cannot_run ? 1 : 0;
+	if (o->usage)
+		return 2;
+	if (o->cannot_run)
+		return 1;
+	if (config_counts && settings_n_problems(set))
+		return 2;
+	return o->failures ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	static struct options opt;
-	static struct settings set;
-	enum log_level level = LOG_NOTICE;
-	int r;
+	struct settings set = {0};
+	struct outcome out = {0};
+	struct args a;
+	int level = LOG_NOTICE, r;
 
-	r = options_parse(argc, argv, &opt);
+	r = args_parse(argc, argv, &a);
 	if (r != 0)
-		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (opt.quiet)
+		return r > 0 ? 0 : 2;
+	if (a.quiet)
 		level = LOG_WARNING;
-	if (opt.verbose)
+	if (a.verbose)
 		level = LOG_DEBUG;
-	root_set(opt.root);
-	/* The trampoline runs under modprobe with no terminal of ours: the kernel log it is,
-	 * except for a fixture tree (--root), whose runs must not write into the host's log. */
-	log_setup(level, opt.kmsg || (opt.modprobe && root_is_default()) || log_should_use_kmsg());
+	root_set(a.root);
+	/* The trampoline runs under modprobe with no terminal of ours: the kernel log it is. */
+	log_setup(level, a.kmsg || a.modprobe || log_should_use_kmsg());
 
-	gather_settings(&opt, &set);
+	gather_settings(&a, &set);
 	report_problems(&set);
 
-	switch (opt.cmd) {
+	switch (a.cmd) {
 	case CMD_STATUS:
-		return status_run(&opt, &set);
+		status_run(&a, &set, &out);
+		break;
 	case CMD_RELEASE:
-		return release_run(&opt);
+		release_run(&a, &out);
+		break;
 	case CMD_DOCTOR:
-		return doctor_run(&opt, &set);
+		doctor_run(&a, &set, &out);
+		break;
 	case CMD_CLAIM:
 	default:
-		return run_claim(&opt, &set);
+		claim_run(&a, &set, &out);
+		break;
 	}
+	r = exit_code(&a, &set, &out);
+	settings_free(&set);
+	settings_free(&a.settings);
+	return r;
 }

@@ -4,23 +4,32 @@
  * post softdeps) with two differences, both on purpose:
  *  - install commands are ignored: a modprobe.d "install vfio_pci vfio-claim --modprobe"
  *    trampoline would otherwise call us again;
- *  - the module's ids= option is dropped. libkmod hands vfio-pci the kernel command line's
+ *  - the module's ids= parameter is dropped. libkmod hands vfio-pci the kernel command line's
  *    vfio-pci.ids= and modprobe.d's "options vfio-pci ids=", and with them the driver grabs
  *    every unbound device of those IDs the moment it loads, the boot VGA included. vfio-claim
  *    reads those IDs as selectors instead and claims through driver_override, where the
  *    safety rules apply.
  * Built-in and already loaded are not errors (systemd's modules-load treats them the same).
+ * The module tree and modprobe.d are those under the root prefix (as `modprobe -d DIR`
+ * reads them), and whether vfio-pci is there is read from <root>/sys/module: a generated
+ * tree without lib/modules has no vfio-pci to load.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <libkmod.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "module.h"
-#include "util.h"
+#include "root.h"
+#include "text.h"
 
 #define VFIO_MODULE "vfio_pci"
 
@@ -43,19 +52,39 @@ struct vfio_module {
 	struct kmod_module *mod;
 };
 
-/*
- * Looks vfio_pci up as modprobe does (modules.dep, modules.builtin); -ENOENT if unknown.
- * libkmod cannot be re-rooted, so under --root there is no module to look at (-EOPNOTSUPP):
- * a fixture tree must never load the host's modules.
- */
+/* libkmod's context over <root>/lib/modules/RELEASE and <root>'s modprobe.d folders. */
+static struct kmod_ctx *kmod_context(void)
+{
+	static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+						"/usr/local/lib/modprobe.d", "/lib/modprobe.d",
+						"/usr/lib/modprobe.d"};
+	char release[256], path[PATH_MAX], dirs[ARRAY_SIZE(conf_dirs)][PATH_MAX];
+	const char *paths[ARRAY_SIZE(conf_dirs) + 1] = {0};
+	struct utsname u;
+
+	if (root_path(path, sizeof(path), "/proc/sys/kernel/osrelease") < 0 ||
+	    attr_read(path, release, sizeof(release)) < 0) {
+		if (uname(&u) < 0)
+			return NULL;
+		copy_str(release, sizeof(release), u.release);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++) {
+		if (root_path(dirs[i], sizeof(dirs[i]), "%s", conf_dirs[i]) < 0)
+			return NULL;
+		paths[i] = dirs[i];
+	}
+	if (root_path(path, sizeof(path), "/lib/modules/%s", release) < 0)
+		return NULL;
+	return kmod_new(path, paths);
+}
+
+/* Looks vfio_pci up as modprobe does (modules.dep, modules.builtin); -ENOENT if unknown. */
 static int vfio_module_open(struct vfio_module *ret)
 {
 	struct vfio_module vm = {0};
 	int r;
 
-	if (!root_is_default())
-		return -EOPNOTSUPP;
-	vm.ctx = kmod_new(NULL, NULL);
+	vm.ctx = kmod_context();
 	if (!vm.ctx)
 		return -ENOMEM;
 	kmod_set_log_fn(vm.ctx, kmod_log, NULL);
@@ -73,6 +102,34 @@ static int vfio_module_open(struct vfio_module *ret)
 	return 0;
 }
 
+/*
+ * vfio_pci's state as the kernel shows it under <root>/sys/module, the way libkmod reads it
+ * for /sys: "initstate" for a loaded module, the folder alone for a built-in one (vfio_pci
+ * has parameters, so a built-in vfio_pci has its folder); -ENOENT when neither.
+ */
+static int vfio_pci_initstate(void)
+{
+	static const struct {
+		const char *text;
+		int state;
+	} states[] = {{"live", KMOD_MODULE_LIVE}, {"coming", KMOD_MODULE_COMING},
+		      {"going", KMOD_MODULE_GOING}};
+	char path[PATH_MAX], value[32];
+	struct stat st;
+
+	if (root_path(path, sizeof(path), "/sys/module/%s/initstate", VFIO_MODULE) == 0 &&
+	    attr_read(path, value, sizeof(value)) == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+			if (str_eq(value, states[i].text))
+				return states[i].state;
+		return -EINVAL;
+	}
+	if (root_path(path, sizeof(path), "/sys/module/%s", VFIO_MODULE) == 0 &&
+	    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return KMOD_MODULE_BUILTIN;
+	return -ENOENT;
+}
+
 static void vfio_module_close(struct vfio_module *vm)
 {
 	kmod_module_unref(vm->mod);
@@ -80,14 +137,21 @@ static void vfio_module_close(struct vfio_module *vm)
 	kmod_unref(vm->ctx);
 }
 
-/* Splits the configured options into what we pass on and the ids= we keep back. */
-static void split_options(const char *options, char *keep, size_t keep_size, char *dropped,
-			  size_t dropped_size)
+/*
+ * Splits the configured parameters into what we pass on and the ids= we keep back; both
+ * heap strings ("" when empty), NULL on out of memory.
+ */
+static int split_params(const char *params, char **ret_keep, char **ret_dropped)
 {
-	size_t nk = 0, nd = 0;
+	size_t len = params ? strlen(params) : 0, nk = 0, nd = 0;
+	char *keep = malloc(len + 1), *dropped = malloc(len + 1);
 
-	keep[0] = dropped[0] = '\0';
-	for (const char *p = options ? options : ""; *p;) {
+	if (!keep || !dropped) {
+		free(keep);
+		free(dropped);
+		return -ENOMEM;
+	}
+	for (const char *p = params ? params : ""; *p;) {
 		size_t n;
 
 		p += strspn(p, " \t");
@@ -95,17 +159,15 @@ static void split_options(const char *options, char *keep, size_t keep_size, cha
 		if (n == 0)
 			break;
 		if (strncmp(p, "ids=", 4) == 0)
-			nd += (size_t)snprintf(dropped + nd, nd < dropped_size ? dropped_size - nd : 0,
-					       "%s%.*s", nd ? " " : "", (int)n, p);
+			nd += (size_t)sprintf(dropped + nd, "%s%.*s", nd ? " " : "", (int)n, p);
 		else
-			nk += (size_t)snprintf(keep + nk, nk < keep_size ? keep_size - nk : 0,
-					       "%s%.*s", nk ? " " : "", (int)n, p);
-		if (nd >= dropped_size)
-			nd = dropped_size - 1;
-		if (nk >= keep_size)
-			nk = keep_size - 1;
+			nk += (size_t)sprintf(keep + nk, "%s%.*s", nk ? " " : "", (int)n, p);
 		p += n;
 	}
+	keep[nk] = dropped[nd] = '\0';
+	*ret_keep = keep;
+	*ret_dropped = dropped;
+	return 0;
 }
 
 /*
@@ -124,6 +186,19 @@ static int insert_instead_of_command(struct kmod_module *m, const char *cmdline,
 	return r == -EEXIST ? 0 : r;
 }
 
+static void set_detail(struct module_report *ret, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static void set_detail(struct module_report *ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(ret->detail);
+	va_start(ap, fmt);
+	if (vasprintf(&ret->detail, fmt, ap) < 0)
+		ret->detail = NULL;
+	va_end(ap);
+}
+
 static int probe_list(struct kmod_list *list, const char *what, struct module_report *ret)
 {
 	struct kmod_list *l;
@@ -137,8 +212,7 @@ static int probe_list(struct kmod_list *list, const char *what, struct module_re
 
 		if (k < 0 && r == 0) {
 			r = k;
-			snprintf(ret->detail, sizeof(ret->detail), "%s %s: %s", what,
-				 kmod_module_get_name(m), strerror(-k));
+			set_detail(ret, "%s %s: %s", what, kmod_module_get_name(m), strerror(-k));
 		}
 		kmod_module_unref(m);
 	}
@@ -149,21 +223,18 @@ int module_load_vfio_pci(struct module_report *ret)
 {
 	struct kmod_list *pre = NULL, *post = NULL, *deps, *allowed = NULL;
 	struct vfio_module vm;
-	char options[512];
+	char *params = NULL;
 	int state, r;
 
 	*ret = (struct module_report){0};
 	r = vfio_module_open(&vm);
 	if (r == -ENOENT)
-		snprintf(ret->detail, sizeof(ret->detail),
-			 "module vfio_pci not found in the modules of this kernel");
-	else if (r == -EOPNOTSUPP)
-		snprintf(ret->detail, sizeof(ret->detail), "modules are not loaded under --root");
+		set_detail(ret, "module vfio_pci not found in the modules of this kernel");
 	else if (r < 0)
-		snprintf(ret->detail, sizeof(ret->detail), "libkmod: %s", strerror(-r));
+		set_detail(ret, "libkmod: %s", strerror(-r));
 	if (r < 0)
 		return r;
-	state = kmod_module_get_initstate(vm.mod);
+	state = vfio_pci_initstate();
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE ||
 	    state == KMOD_MODULE_COMING) {
 		ret->already = true;
@@ -171,15 +242,13 @@ int module_load_vfio_pci(struct module_report *ret)
 	}
 	if (!kmod_module_get_path(vm.mod)) {
 		r = -ENOENT;
-		snprintf(ret->detail, sizeof(ret->detail),
-			 "module vfio_pci not found in the modules of this kernel");
+		set_detail(ret, "module vfio_pci not found in the modules of this kernel");
 		goto out;
 	}
 	if (kmod_module_apply_filter(vm.ctx, KMOD_FILTER_BLACKLIST, vm.list, &allowed) == 0 &&
 	    !allowed) {
 		r = -EPERM;
-		snprintf(ret->detail, sizeof(ret->detail),
-			 "vfio_pci is blacklisted (modprobe.d or modprobe.blacklist=)");
+		set_detail(ret, "vfio_pci is blacklisted (modprobe.d or modprobe.blacklist=)");
 		goto out;
 	}
 	if (kmod_module_get_softdeps(vm.mod, &pre, &post) == 0)
@@ -189,24 +258,38 @@ int module_load_vfio_pci(struct module_report *ret)
 	kmod_module_unref_list(deps);
 	if (r < 0)
 		goto out;
-	split_options(kmod_module_get_options(vm.mod), options, sizeof(options), ret->dropped,
-		      sizeof(ret->dropped));
-	r = kmod_module_insert_module(vm.mod, 0, options);
+	r = split_params(kmod_module_get_options(vm.mod), &params, &ret->dropped);
+	if (r < 0) {
+		set_detail(ret, "out of memory");
+		goto out;
+	}
+	if (!ret->dropped[0]) {
+		free(ret->dropped);
+		ret->dropped = NULL;
+	}
+	r = kmod_module_insert_module(vm.mod, 0, params);
 	if (r == -EEXIST) {
 		ret->already = true;
 		r = 0;
 	} else if (r < 0) {
-		snprintf(ret->detail, sizeof(ret->detail), "loading vfio_pci failed: %s",
-			 strerror(-r));
+		set_detail(ret, "loading vfio_pci failed: %s", strerror(-r));
 		goto out;
 	}
 	probe_list(post, "soft dependency", ret);
 out:
+	free(params);
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
 	kmod_module_unref_list(allowed);
 	vfio_module_close(&vm);
 	return r;
+}
+
+void module_report_free(struct module_report *report)
+{
+	free(report->dropped);
+	free(report->detail);
+	*report = (struct module_report){0};
 }
 
 int module_vfio_pci_state(void)
@@ -217,31 +300,11 @@ int module_vfio_pci_state(void)
 	r = vfio_module_open(&vm);
 	if (r < 0)
 		return r;
-	state = kmod_module_get_initstate(vm.mod);
+	state = vfio_pci_initstate();
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE)
 		r = 1;
 	else
 		r = kmod_module_get_path(vm.mod) ? 0 : -ENOENT;
 	vfio_module_close(&vm);
 	return r;
-}
-
-int module_configured_ids(char *buf, size_t size)
-{
-	char keep[512], dropped[512];
-	struct vfio_module vm;
-	size_t n = 0;
-	int r;
-
-	buf[0] = '\0';
-	r = vfio_module_open(&vm);
-	if (r < 0)
-		return r;
-	split_options(kmod_module_get_options(vm.mod), keep, sizeof(keep), dropped,
-		      sizeof(dropped));
-	/* "ids=a:b ids=c:d" -> "a:b,c:d" */
-	for (char *tok = strtok(dropped, " "); tok && n < size; tok = strtok(NULL, " "))
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", tok + 4);
-	vfio_module_close(&vm);
-	return 0;
 }

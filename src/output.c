@@ -23,9 +23,10 @@ static const char *verb(const struct plan_entry *e, bool dry_run)
 	}
 }
 
-void output_device_line(const struct device *d, const struct plan_entry *e, bool dry_run)
+void output_device_line(const struct plan_entry *e, bool dry_run)
 {
-	enum log_level level = LOG_NOTICE;
+	const struct device *d = e->dev;
+	int level = LOG_NOTICE;
 
 	if (e->by == BY_NONE)
 		level = LOG_DEBUG;
@@ -39,8 +40,8 @@ void output_device_line(const struct device *d, const struct plan_entry *e, bool
 
 void output_notes(const struct plan *plan)
 {
-	for (size_t i = 0; i < plan->n_notes; i++)
-		log_warning("%s", plan->notes[i]);
+	for (size_t i = 0; i < plan->notes.n; i++)
+		log_warning("%s", plan->notes.v[i]);
 }
 
 static void json_string(FILE *out, const char *s)
@@ -59,8 +60,9 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void json_device(FILE *out, const struct device *d, const struct plan_entry *e)
+static void json_device(FILE *out, const struct plan_entry *e)
 {
+	const struct device *d = e->dev;
 	char buf[16];
 
 	fputs("{\"address\":", out);
@@ -97,21 +99,20 @@ static void json_device(FILE *out, const struct device *d, const struct plan_ent
 	fprintf(out, ",\"group_viable\":%s}", e->group_warning ? "false" : "true");
 }
 
-void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
-		   bool iommu_present, bool json)
+void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool json)
 {
 	if (json) {
 		fprintf(out, "{\"iommu\":%s,\"devices\":[", iommu_present ? "true" : "false");
-		for (size_t i = 0; i < devs->n; i++) {
+		for (size_t i = 0; i < plan->n; i++) {
 			if (i)
 				fputc(',', out);
-			json_device(out, &devs->dev[i], &plan->entry[i]);
+			json_device(out, &plan->entry[i]);
 		}
 		fputs("],\"notes\":[", out);
-		for (size_t i = 0; i < plan->n_notes; i++) {
+		for (size_t i = 0; i < plan->notes.n; i++) {
 			if (i)
 				fputc(',', out);
-			json_string(out, plan->notes[i]);
+			json_string(out, plan->notes.v[i]);
 		}
 		fputs("]}\n", out);
 		return;
@@ -121,9 +122,9 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 		      out);
 	fprintf(out, "%-13s %-9s %-6s %-5s %-14s %-9s %-4s %-7s %s\n", "ADDRESS", "ID", "CLASS",
 		"GROUP", "DRIVER", "OVERRIDE", "BOOT", "ACTION", "REASON");
-	for (size_t i = 0; i < devs->n; i++) {
-		const struct device *d = &devs->dev[i];
+	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_entry *e = &plan->entry[i];
+		const struct device *d = e->dev;
 		char group[12] = "-";
 
 		if (d->iommu_group != NO_GROUP)
@@ -134,6 +135,6 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 			d->boot_vga == 1 ? "yes" : "-", action_name(e->action), e->reason,
 			e->via[0] ? " (" : "", e->via, e->via[0] ? ")" : "");
 	}
-	for (size_t i = 0; i < plan->n_notes; i++)
-		fprintf(out, "note: %s\n", plan->notes[i]);
+	for (size_t i = 0; i < plan->notes.n; i++)
+		fprintf(out, "note: %s\n", plan->notes.v[i]);
 }

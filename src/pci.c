@@ -15,8 +15,8 @@
 
 #include "log.h"
 #include "pci.h"
+#include "root.h"
 #include "sysfs.h"
-#include "util.h"
 
 static jmp_buf pci_escape;
 static char pci_error_text[256];

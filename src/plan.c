@@ -16,8 +16,6 @@
 #include <string.h>
 
 #include "plan.h"
-#include "sysfs.h"
-#include "util.h"
 
 #define CLASS_BRIDGE 0x06
 #define CLASS_STORAGE 0x01
@@ -69,8 +67,9 @@ static bool is_taken(const struct plan_entry *e)
 }
 
 /* The per-device rules, for a device that some selector (or a companion rule) picked. */
-static void decide(const struct device *d, struct plan_entry *e, const struct plan_options *opt)
+static void decide(struct plan_entry *e, const struct plan_rules *opt)
 {
+	const struct device *d = e->dev;
 	bool explicit_choice = e->by == BY_ADDRESS;
 
 	e->counts = true;
@@ -112,8 +111,24 @@ static void decide(const struct device *d, struct plan_entry *e, const struct pl
 	}
 }
 
-static void select_direct(const struct device_list *devs, const struct selectors *sel,
-			  const struct plan_options *opt, struct plan *plan)
+/* Remembers an address selector whose device is not there (once per address). */
+static int add_missing(struct plan *plan, const struct pci_addr *addr)
+{
+	struct pci_addr *bigger;
+
+	for (size_t m = 0; m < plan->n_missing; m++)
+		if (addr_eq(&plan->missing[m], addr))
+			return 0;
+	bigger = realloc(plan->missing, (plan->n_missing + 1) * sizeof(*bigger));
+	if (!bigger)
+		return -ENOMEM;
+	plan->missing = bigger;
+	plan->missing[plan->n_missing++] = *addr;
+	return 0;
+}
+
+static int select_direct(const struct device_list *devs, const struct selectors *sel,
+			 const struct plan_rules *opt, struct plan *plan)
 {
 	for (size_t a = 0; a < sel->n_addrs; a++) {
 		const struct addr_sel *s = &sel->addrs[a];
@@ -122,12 +137,8 @@ static void select_direct(const struct device_list *devs, const struct selectors
 
 		if (!d) {
 			/* The same address from config and command line is one missing device. */
-			bool known = false;
-
-			for (size_t m = 0; m < plan->n_missing && !known; m++)
-				known = addr_eq(&plan->missing[m], &s->addr);
-			if (!known)
-				plan->missing[plan->n_missing++] = s->addr;
+			if (add_missing(plan, &s->addr) < 0)
+				return -ENOMEM;
 			continue;
 		}
 		e = &plan->entry[d - devs->dev];
@@ -143,7 +154,7 @@ static void select_direct(const struct device_list *devs, const struct selectors
 				   s->vendor, s->device, d->id.vendor, d->id.device);
 			continue;
 		}
-		decide(d, e, opt);
+		decide(e, opt);
 	}
 	for (size_t i = 0; i < devs->n; i++) {
 		struct plan_entry *e = &plan->entry[i];
@@ -157,10 +168,11 @@ static void select_direct(const struct device_list *devs, const struct selectors
 			e->from_vfio_pci = sel->ids[k].from_vfio_pci;
 			copy_str(e->via, sizeof(e->via),
 				 e->from_vfio_pci ? "selected by vfio-pci.ids" : "selected by ID");
-			decide(&devs->dev[i], e, opt);
+			decide(e, opt);
 			break;
 		}
 	}
+	return 0;
 }
 
 static bool is_companion_class(const struct device *d)
@@ -169,12 +181,6 @@ static bool is_companion_class(const struct device *d)
 		if (device_class16(d) == companion_classes[i])
 			return true;
 	return false;
-}
-
-static bool same_slot(const struct device *a, const struct device *b)
-{
-	return a->id.addr.domain == b->id.addr.domain && a->id.addr.bus == b->id.addr.bus &&
-	       a->id.addr.dev == b->id.addr.dev;
 }
 
 /*
@@ -240,7 +246,7 @@ static void group_index_free(struct group_index *gi)
 }
 
 /* Adds what goes with each taken device: its card's functions, or with --group its group. */
-static void select_followers(const struct device_list *devs, const struct plan_options *opt,
+static void select_followers(const struct device_list *devs, const struct plan_rules *opt,
 			     const struct group_index *gi, struct plan *plan)
 {
 	for (size_t i = 0; i < devs->n; i++) {
@@ -254,7 +260,7 @@ static void select_followers(const struct device_list *devs, const struct plan_o
 			const struct device *o = &devs->dev[k];
 			struct plan_entry *e = &plan->entry[k];
 			bool companion = device_base_class(d) == CLASS_DISPLAY &&
-					 same_slot(d, o) && is_companion_class(o) &&
+					 device_same_slot(d, o) && is_companion_class(o) &&
 					 o->iommu_group == d->iommu_group;
 			bool group_member = opt->group && o->iommu_group == d->iommu_group &&
 					    device_base_class(o) != CLASS_BRIDGE;
@@ -262,7 +268,7 @@ static void select_followers(const struct device_list *devs, const struct plan_o
 			if (k == i || e->by != BY_NONE || (!companion && !group_member))
 				continue;
 			e->by = companion ? BY_COMPANION : BY_GROUP;
-			decide(o, e, opt);
+			decide(e, opt);
 			if (!companion && device_base_class(o) == CLASS_STORAGE) {
 				/* The group cannot be viable then: --group users need to know. */
 				e->action = ACTION_REFUSE;
@@ -277,8 +283,8 @@ static void select_followers(const struct device_list *devs, const struct plan_o
 }
 
 /* A group is viable for VFIO only when no member stays on a host driver (bridges aside). */
-static void check_groups(const struct device_list *devs, const struct group_index *gi,
-			 struct plan *plan)
+static int check_groups(const struct device_list *devs, const struct group_index *gi,
+			struct plan *plan)
 {
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct device *d = &devs->dev[i];
@@ -308,31 +314,41 @@ static void check_groups(const struct device_list *devs, const struct group_inde
 			continue;
 		plan->entry[i].group_warning = true;
 		append_reason(&plan->entry[i], "; its IOMMU group is not viable");
-		if (first_of_group && plan->n_notes < PLAN_NOTES_MAX)
-			snprintf(plan->notes[plan->n_notes++], PLAN_REASON_MAX,
-				 "IOMMU group %d is not viable for VFIO: %s stay on host drivers "
-				 "(select them too, or use --group)",
-				 d->iommu_group, holders);
+		if (first_of_group &&
+		    strv_addf(&plan->notes,
+			      "IOMMU group %d is not viable for VFIO: %s stay on host drivers "
+			      "(select them too, or use --group)",
+			      d->iommu_group, holders) < 0)
+			return -ENOMEM;
 	}
+	return 0;
 }
 
-int plan_build(const struct device_list *devs, const struct selectors *sel,
-	       const struct plan_options *opt, struct plan *ret)
+int plan_build(struct device_list *devs, const struct selectors *sel,
+	       const struct plan_rules *rules, struct plan *ret)
 {
 	struct plan plan = {.n = devs->n};
 	struct group_index gi;
+	int r;
 
 	plan.entry = calloc(devs->n ? devs->n : 1, sizeof(*plan.entry));
 	if (!plan.entry)
 		return -ENOMEM;
-	if (group_index_build(devs, &gi) < 0) {
-		free(plan.entry);
-		return -ENOMEM;
+	for (size_t i = 0; i < devs->n; i++)
+		plan.entry[i].dev = &devs->dev[i];
+	r = group_index_build(devs, &gi);
+	if (r == 0) {
+		r = select_direct(devs, sel, rules, &plan);
+		if (r == 0) {
+			select_followers(devs, rules, &gi, &plan);
+			r = check_groups(devs, &gi, &plan);
+		}
+		group_index_free(&gi);
 	}
-	select_direct(devs, sel, opt, &plan);
-	select_followers(devs, opt, &gi, &plan);
-	check_groups(devs, &gi, &plan);
-	group_index_free(&gi);
+	if (r < 0) {
+		plan_free(&plan);
+		return r;
+	}
 	for (size_t i = 0; i < devs->n; i++)
 		if (plan.entry[i].by == BY_NONE)
 			set_reason(&plan.entry[i], "not selected");
@@ -343,6 +359,8 @@ int plan_build(const struct device_list *devs, const struct selectors *sel,
 void plan_free(struct plan *plan)
 {
 	free(plan->entry);
+	free(plan->missing);
+	strv_free(&plan->notes);
 	*plan = (struct plan){0};
 }
 

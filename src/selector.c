@@ -4,7 +4,9 @@
  * "10de:zz" as 10de:0 and claims the wrong device, so every field here must be plain hex.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "selector.h"
@@ -150,6 +152,59 @@ int addr_sel_parse(const char *token, struct addr_sel *ret, const char **ret_why
 	}
 	*ret = sel;
 	return 0;
+}
+
+/*
+ * Makes room for element n of an array of n elements, doubling its capacity (4, 8, 16, ...)
+ * when n reaches it; NULL when memory runs out (the array is still valid then).
+ */
+static void *grow(void *array, size_t n, size_t size)
+{
+	if (n == 0)
+		return realloc(array, 4 * size);
+	if (n < 4 || (n & (n - 1)) != 0)
+		return array;
+	return n > SIZE_MAX / 2 / size ? NULL : realloc(array, 2 * n * size);
+}
+
+int selectors_add_id(struct selectors *s, const struct id_sel *id)
+{
+	struct id_sel *ids = grow(s->ids, s->n_ids, sizeof(*ids));
+
+	if (!ids)
+		return -ENOMEM;
+	s->ids = ids;
+	s->ids[s->n_ids++] = *id;
+	return 0;
+}
+
+int selectors_add_addr(struct selectors *s, const struct addr_sel *addr)
+{
+	struct addr_sel *addrs = grow(s->addrs, s->n_addrs, sizeof(*addrs));
+
+	if (!addrs)
+		return -ENOMEM;
+	s->addrs = addrs;
+	s->addrs[s->n_addrs++] = *addr;
+	return 0;
+}
+
+int selectors_add_all(struct selectors *to, const struct selectors *from)
+{
+	for (size_t i = 0; i < from->n_ids; i++)
+		if (selectors_add_id(to, &from->ids[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < from->n_addrs; i++)
+		if (selectors_add_addr(to, &from->addrs[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+void selectors_free(struct selectors *s)
+{
+	free(s->ids);
+	free(s->addrs);
+	*s = (struct selectors){0};
 }
 
 static bool field_match(uint32_t want, uint32_t have)

@@ -1,57 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* One vocabulary of keys for the config file and the kernel command line. */
+/* The vocabulary shared by the three sources: the switch table, applying keys, merging. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "settings.h"
-#include "util.h"
+
+#define ANYWHERE (FROM_ARGS | FROM_CONFIG | FROM_CMDLINE)
+
+const struct switch_def switch_defs[SW_COUNT] = {
+	[SW_OFF] = {"off", 1, FROM_CONFIG | FROM_CMDLINE, NULL,
+		    "touch no device (vfio-claim=off on the kernel command line)"},
+	[SW_UNBIND] = {"unbind", 1, ANYWHERE, NULL,
+		       "take devices that a host driver holds already"},
+	[SW_ALLOW_BOOT_VGA] = {"allow-boot-vga", 1, ANYWHERE, NULL,
+			       "allow claiming the console GPU (single-GPU passthrough)"},
+	[SW_GROUP] = {"group", 1, ANYWHERE, NULL,
+		      "claim every device of the selected devices' IOMMU groups"},
+	[SW_WAIT] = {"wait", 600, ANYWHERE, "SECONDS",
+		     "wait up to SECONDS (0-600) for selected addresses to appear"},
+	[SW_STRICT] = {"strict", 1, ANYWHERE, NULL,
+		       "refusals and non-viable groups count as failures; a bad selector stops "
+		       "the run before anything is written"},
+};
 
 void settings_problem(struct settings *s, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
-	if (s->n_problems >= MAX_PROBLEMS) {
+	if (s->problems.n >= PROBLEMS_SHOWN) {
 		s->more_problems++;
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(s->problems[s->n_problems++], sizeof(s->problems[0]), fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
+	if (!text || strv_addf(&s->problems, "%s", text) < 0)
+		s->more_problems++; /* out of memory: at least the count stays true */
+	free(text);
 }
 
-/* Keys compare with '-' and '_' equal, as the kernel does for parameters. */
-static bool key_is(const char *key, const char *name)
+const char *key_skip(const char *key, const char *name)
 {
-	for (; *key && *name; key++, name++) {
+	for (; *name; key++, name++) {
 		char a = *key == '_' ? '-' : *key;
 		char b = *name == '_' ? '-' : *name;
 
 		if (a != b)
-			return false;
+			return NULL;
 	}
-	return *key == *name;
+	return key;
 }
 
-/* Shows a token in a message without flooding the log with a 1 MiB value or raw bytes. */
-static void printable(char *buf, size_t size, const char *text, size_t len)
+static bool key_is(const char *key, const char *name)
 {
-	size_t o = 0, i;
+	const char *rest = key_skip(key, name);
 
-	for (i = 0; i < len && o + 8 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c >= 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-	}
-	if (i < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
+	return rest && !*rest;
 }
 
 typedef int (*token_fn)(struct settings *s, const char *token, const char **ret_why, bool flag);
@@ -63,12 +72,11 @@ static int add_id(struct settings *s, const char *token, const char **ret_why, b
 
 	if (r < 0)
 		return r;
-	if (s->sel.n_ids >= MAX_SELECTORS) {
-		*ret_why = "too many ID selectors";
-		return -E2BIG;
-	}
 	sel.from_vfio_pci = from_vfio_pci;
-	s->sel.ids[s->sel.n_ids++] = sel;
+	if (selectors_add_id(&s->sel, &sel) < 0) {
+		*ret_why = "out of memory";
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -80,11 +88,10 @@ static int add_addr(struct settings *s, const char *token, const char **ret_why,
 	(void)unused;
 	if (r < 0)
 		return r;
-	if (s->sel.n_addrs >= MAX_SELECTORS) {
-		*ret_why = "too many address selectors";
-		return -E2BIG;
+	if (selectors_add_addr(&s->sel, &sel) < 0) {
+		*ret_why = "out of memory";
+		return -ENOMEM;
 	}
-	s->sel.addrs[s->sel.n_addrs++] = sel;
 	return 0;
 }
 
@@ -94,9 +101,9 @@ static int add_list(struct settings *s, const char *list, const char *what, cons
 	char shown[64];
 	int bad = 0;
 
-	if (strlen(list) > MAX_VALUE_LEN) {
+	if (strlen(list) > VALUE_MAX) {
 		settings_problem(s, "%s: %s value is longer than %d bytes, ignoring it", where,
-				 what, MAX_VALUE_LEN);
+				 what, VALUE_MAX);
 		return 1;
 	}
 	for (const char *p = list; *p;) {
@@ -117,7 +124,7 @@ static int add_list(struct settings *s, const char *list, const char *what, cons
 				why = NULL;
 		}
 		if (why) {
-			printable(shown, sizeof(shown), p, n);
+			text_escape(shown, sizeof(shown), p, n);
 			settings_problem(s, "%s: bad %s '%s': %s; skipping it", where, what, shown,
 					 why);
 			bad++;
@@ -137,88 +144,93 @@ int settings_add_addrs(struct settings *s, const char *list, const char *where)
 	return add_list(s, list, "address", where, add_addr, false);
 }
 
-static int apply_bool(struct settings *s, bool *field, enum setting bit, const char *key,
-		      const char *value, const char *where)
+static void set_where(struct settings *s, enum switch_id id, const char *where)
 {
-	char shown[64];
+	free(s->where[id]);
+	s->where[id] = strdup(where);
+}
 
-	if (value && parse_bool(value, field) < 0) {
-		printable(shown, sizeof(shown), value, strlen(value));
+static int apply_switch(struct settings *s, enum switch_id id, const char *key,
+			const char *value, const char *where)
+{
+	const struct switch_def *def = &switch_defs[id];
+	unsigned long v = 1;
+	char shown[64];
+	bool b;
+
+	if (def->max == 1 && value && parse_bool(value, &b) == 0)
+		v = b;
+	else if (def->max == 1 && value) {
+		text_escape(shown, sizeof(shown), value, strlen(value));
 		settings_problem(s, "%s: %s='%s' is not a boolean (use 1 or 0); ignoring it", where,
 				 key, shown);
 		return -EINVAL;
+	} else if (def->max > 1 && parse_uint(value, 0, def->max, &v) < 0) {
+		text_escape(shown, sizeof(shown), value, strlen(value));
+		settings_problem(s, "%s: %s='%s' is not a number of seconds 0-%u; ignoring it",
+				 where, key, shown, def->max);
+		return -EINVAL;
 	}
-	if (!value)
-		*field = true;
-	s->set |= bit;
+	s->value[id] = (unsigned)v;
+	set_where(s, id, where);
 	return 0;
 }
 
-int settings_apply(struct settings *s, const char *key, const char *value, const char *where)
+/* The switch a key names, if the source may set it; SW_COUNT otherwise. */
+static enum switch_id switch_named(const char *key, enum source src)
 {
-	if (key_is(key, "ids") || key_is(key, "addrs") || key_is(key, "addresses") ||
-	    key_is(key, "wait")) {
-		if (!value || !*value) {
-			settings_problem(s, "%s: %s needs a value; ignoring it", where, key);
-			return -EINVAL;
-		}
-	}
-	if (key_is(key, "ids"))
-		return settings_add_ids(s, value, false, where) ? -EINVAL : 0;
-	if (key_is(key, "addrs") || key_is(key, "addresses"))
-		return settings_add_addrs(s, value, where) ? -EINVAL : 0;
-	if (key_is(key, "unbind"))
-		return apply_bool(s, &s->unbind, SET_UNBIND, key, value, where);
-	if (key_is(key, "allow-boot-vga"))
-		return apply_bool(s, &s->allow_boot_vga, SET_ALLOW_BOOT_VGA, key, value, where);
-	if (key_is(key, "group"))
-		return apply_bool(s, &s->group, SET_GROUP, key, value, where);
-	if (key_is(key, "strict"))
-		return apply_bool(s, &s->strict, SET_STRICT, key, value, where);
-	if (key_is(key, "off"))
-		return apply_bool(s, &s->off, SET_OFF, key, value, where);
-	if (key_is(key, "wait")) {
-		unsigned long v;
-		char shown[64];
+	for (enum switch_id id = 0; id < SW_COUNT; id++)
+		if (key_is(key, switch_defs[id].key) && (switch_defs[id].sources & src))
+			return id;
+	return SW_COUNT;
+}
 
-		if (parse_uint(value, 0, MAX_WAIT_SECONDS, &v) < 0) {
-			printable(shown, sizeof(shown), value, strlen(value));
-			settings_problem(s, "%s: wait='%s' is not a number of seconds 0-%d; ignoring it",
-					 where, shown, MAX_WAIT_SECONDS);
-			return -EINVAL;
-		}
-		s->wait = (unsigned)v;
-		s->set |= SET_WAIT;
-		return 0;
+int settings_apply(struct settings *s, const char *key, const char *value, const char *where,
+		   enum source src)
+{
+	bool ids = key_is(key, "ids"), addrs = key_is(key, "addrs") || key_is(key, "addresses");
+	enum switch_id id = switch_named(key, src);
+	char shown[64];
+
+	if (!ids && !addrs && id == SW_COUNT)
+		return -ENOENT;
+	if ((ids || addrs || switch_defs[id].max > 1) && (!value || !*value)) {
+		text_escape(shown, sizeof(shown), key, strlen(key));
+		settings_problem(s, "%s: %s needs a value; ignoring it", where, shown);
+		return -EINVAL;
 	}
-	return -ENOENT;
+	if (ids)
+		return settings_add_ids(s, value, false, where) ? -EINVAL : 0;
+	if (addrs)
+		return settings_add_addrs(s, value, where) ? -EINVAL : 0;
+	return apply_switch(s, id, key, value, where);
 }
 
 void settings_merge(struct settings *to, const struct settings *from)
 {
-	for (size_t i = 0; i < from->sel.n_ids && to->sel.n_ids < MAX_SELECTORS; i++)
-		to->sel.ids[to->sel.n_ids++] = from->sel.ids[i];
-	for (size_t i = 0; i < from->sel.n_addrs && to->sel.n_addrs < MAX_SELECTORS; i++)
-		to->sel.addrs[to->sel.n_addrs++] = from->sel.addrs[i];
-	if (from->set & SET_OFF)
-		to->off = from->off;
-	if (from->set & SET_UNBIND)
-		to->unbind = from->unbind;
-	if (from->set & SET_ALLOW_BOOT_VGA)
-		to->allow_boot_vga = from->allow_boot_vga;
-	if (from->set & SET_GROUP)
-		to->group = from->group;
-	if (from->set & SET_STRICT)
-		to->strict = from->strict;
-	if (from->set & SET_WAIT)
-		to->wait = from->wait;
-	to->set |= from->set;
-	for (unsigned i = 0; i < from->n_problems; i++)
-		settings_problem(to, "%s", from->problems[i]);
+	if (selectors_add_all(&to->sel, &from->sel) < 0)
+		settings_problem(to, "out of memory merging the selectors; some are missing");
+	for (enum switch_id id = 0; id < SW_COUNT; id++) {
+		if (!from->where[id])
+			continue;
+		to->value[id] = from->value[id];
+		set_where(to, id, from->where[id]);
+	}
+	for (size_t i = 0; i < from->problems.n; i++)
+		settings_problem(to, "%s", from->problems.v[i]);
 	to->more_problems += from->more_problems;
 }
 
 bool settings_any_selector(const struct settings *s)
 {
 	return s->sel.n_ids > 0 || s->sel.n_addrs > 0;
+}
+
+void settings_free(struct settings *s)
+{
+	selectors_free(&s->sel);
+	for (enum switch_id id = 0; id < SW_COUNT; id++)
+		free(s->where[id]);
+	strv_free(&s->problems);
+	*s = (struct settings){0};
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The machine as it is now (libpci + sysfs) turned into a plan by the pure planner. */
+#include "pci.h"
 #include "survey.h"
 #include "sysfs.h"
 
@@ -7,10 +8,10 @@ int survey(const struct settings *set, struct device_list *ret_devs, struct plan
 	   bool *ret_iommu)
 {
 	bool iommu = sysfs_iommu_present();
-	struct plan_options opt = {
-		.unbind = set->unbind,
-		.allow_boot_vga = set->allow_boot_vga,
-		.group = set->group,
+	struct plan_rules rules = {
+		.unbind = settings_on(set, SW_UNBIND),
+		.allow_boot_vga = settings_on(set, SW_ALLOW_BOOT_VGA),
+		.group = settings_on(set, SW_GROUP),
 		.iommu_present = iommu,
 	};
 	struct device_list devs;
@@ -19,7 +20,7 @@ int survey(const struct settings *set, struct device_list *ret_devs, struct plan
 	r = pci_scan(&devs);
 	if (r < 0)
 		return r;
-	r = plan_build(&devs, &set->sel, &opt, ret_plan);
+	r = plan_build(&devs, &set->sel, &rules, ret_plan);
 	if (r < 0) {
 		device_list_free(&devs);
 		return r;

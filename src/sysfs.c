@@ -7,8 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
+#include "root.h"
 #include "sysfs.h"
-#include "util.h"
 
 static int device_path(char *buf, size_t size, const struct device *d, const char *attr)
 {
@@ -24,7 +25,7 @@ int sysfs_read_driver(const struct device *d, char *buf, size_t size)
 	r = device_path(path, sizeof(path), d, "driver");
 	if (r < 0)
 		return r;
-	r = read_link_name(path, buf, size);
+	r = link_read_name(path, buf, size);
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -35,7 +36,7 @@ void sysfs_read_state(struct device *d)
 
 	d->iommu_group = NO_GROUP;
 	if (device_path(path, sizeof(path), d, "iommu_group") == 0 &&
-	    read_link_name(path, value, sizeof(value)) == 0 &&
+	    link_read_name(path, value, sizeof(value)) == 0 &&
 	    parse_uint(value, 0, INT_MAX, &group) == 0)
 		d->iommu_group = (int)group;
 
@@ -45,12 +46,12 @@ void sysfs_read_state(struct device *d)
 	/* The kernel shows an unset override as "(null)". */
 	d->override[0] = '\0';
 	if (device_path(path, sizeof(path), d, "driver_override") == 0 &&
-	    read_attr(path, value, sizeof(value)) == 0 && !str_eq(value, "(null)"))
+	    attr_read(path, value, sizeof(value)) == 0 && !str_eq(value, "(null)"))
 		copy_str(d->override, sizeof(d->override), value);
 
 	d->boot_vga = -1;
 	if (device_path(path, sizeof(path), d, "boot_vga") == 0 &&
-	    read_attr(path, value, sizeof(value)) == 0)
+	    attr_read(path, value, sizeof(value)) == 0)
 		d->boot_vga = str_eq(value, "1") ? 1 : 0;
 }
 
@@ -89,7 +90,7 @@ int sysfs_set_override(const struct device *d, const char *driver)
 	if (r < 0)
 		return r;
 	/* A lone newline is how the kernel wants an override cleared. */
-	return write_attr(path, driver ? driver : "\n");
+	return attr_write(path, driver ? driver : "\n");
 }
 
 int sysfs_unbind(const struct device *d)
@@ -100,7 +101,7 @@ int sysfs_unbind(const struct device *d)
 	r = device_path(path, sizeof(path), d, "driver/unbind");
 	if (r < 0)
 		return r;
-	return write_attr(path, d->name);
+	return attr_write(path, d->name);
 }
 
 int sysfs_probe(const struct device *d)
@@ -111,5 +112,5 @@ int sysfs_probe(const struct device *d)
 	r = root_path(path, sizeof(path), "/sys/bus/pci/drivers_probe");
 	if (r < 0)
 		return r;
-	return write_attr(path, d->name);
+	return attr_write(path, d->name);
 }

@@ -11,7 +11,7 @@
 
 #include <libudev.h>
 
-#include "util.h"
+#include "text.h"
 #include "wait.h"
 
 struct waiter {

@@ -29,5 +29,5 @@ size_t fuzz_split(const uint8_t *data, size_t len, const uint8_t **field, size_t
 /* A NUL-terminated heap copy of data (for the parsers that take C strings). */
 char *fuzz_strdup(const uint8_t *data, size_t len);
 
-/* Aborts unless s keeps the parsers' bounds: counts within their arrays, problems terminated. */
+/* Aborts unless s keeps the parsers' invariants: switches in range and sourced, problems set. */
 void fuzz_check_settings(const struct settings *s);

@@ -32,7 +32,7 @@ static void check_roundtrip(const struct pci_addr *a)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct settings s;
+	struct settings s = {0};
 	const char *why = NULL;
 	struct addr_sel sel;
 	struct pci_addr addr;
@@ -40,10 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_root();
 	text = fuzz_strdup(data, size);
-	memset(&s, 0, sizeof(s));
 	settings_add_addrs(&s, text, "--addrs");
-	if (s.sel.n_addrs > MAX_SELECTORS || s.n_problems > MAX_PROBLEMS)
-		abort();
+	fuzz_check_settings(&s);
 	for (size_t i = 0; i < s.sel.n_addrs; i++)
 		check_roundtrip(&s.sel.addrs[i].addr);
 
@@ -56,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check_roundtrip(&addr);
 	}
+	settings_free(&s);
 	free(text);
 	return 0;
 }

@@ -13,7 +13,8 @@
 
 #include "fuzz.h"
 #include "log.h"
-#include "util.h"
+#include "root.h"
+#include "text.h"
 
 static char root[PATH_MAX];
 
@@ -134,10 +135,13 @@ char *fuzz_strdup(const uint8_t *data, size_t len)
 
 void fuzz_check_settings(const struct settings *s)
 {
-	if (s->n_problems > MAX_PROBLEMS || s->sel.n_ids > MAX_SELECTORS ||
-	    s->sel.n_addrs > MAX_SELECTORS || s->wait > MAX_WAIT_SECONDS)
+	if (s->problems.n > PROBLEMS_SHOWN || (s->sel.n_ids && !s->sel.ids) ||
+	    (s->sel.n_addrs && !s->sel.addrs))
 		abort();
-	for (unsigned i = 0; i < s->n_problems; i++)
-		if (strnlen(s->problems[i], sizeof(s->problems[i])) == sizeof(s->problems[i]))
+	for (enum switch_id id = 0; id < SW_COUNT; id++)
+		if (s->value[id] > switch_defs[id].max || (s->value[id] && !s->where[id]))
+			abort();
+	for (size_t i = 0; i < s->problems.n; i++)
+		if (!s->problems.v[i] || !s->problems.v[i][0])
 			abort();
 }

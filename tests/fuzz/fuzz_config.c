@@ -4,21 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "fuzz.h"
+#include "settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct settings s;
+	struct settings s = {0};
 	char *text = malloc(size ? size : 1);
 
 	fuzz_root();
 	memcpy(text, data, size);
-	memset(&s, 0, sizeof(s));
-	config_parse(&s, text, size, "/etc/vfio-claim.conf");
+	settings_parse_config(&s, text, size, "/etc/vfio-claim.conf");
 	fuzz_check_settings(&s);
+	settings_free(&s);
 	free(text);
 	return 0;
 }

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct settings s;
+	struct settings s = {0};
 	static const struct pci_ident dev = {
 		.vendor = 0x1002, .device = 0x744c, .subvendor = 0x1043, .subdevice = 0x0001,
 		.class = 0x030000,
@@ -27,10 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_root();
 	text = fuzz_strdup(data, size);
-	memset(&s, 0, sizeof(s));
 	settings_add_ids(&s, text, size & 1, "--ids");
-	if (s.sel.n_ids > MAX_SELECTORS || s.n_problems > MAX_PROBLEMS)
-		abort();
+	fuzz_check_settings(&s);
 	for (size_t i = 0; i < s.sel.n_ids; i++)
 		(void)id_sel_match(&s.sel.ids[i], &dev);
 
@@ -50,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!why) {
 		abort(); /* every refusal says why */
 	}
+	settings_free(&s);
 	free(text);
 	return 0;
 }

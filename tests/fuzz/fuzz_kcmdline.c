@@ -5,21 +5,21 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "kcmdline.h"
+#include "settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct settings s;
+	struct settings s = {0};
 	/* An exact-size heap copy: ASan sees any read past the end of the text. */
 	char *text = malloc(size ? size : 1);
 
 	fuzz_root();
 	memcpy(text, data, size);
-	memset(&s, 0, sizeof(s));
-	kcmdline_parse(&s, text, size);
+	settings_parse_kcmdline(&s, text, size);
 	fuzz_check_settings(&s);
+	settings_free(&s);
 	free(text);
 	return 0;
 }

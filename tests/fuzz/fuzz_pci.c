@@ -16,9 +16,9 @@
 #include "fuzz.h"
 #include "pci.h"
 #include "plan.h"
+#include "root.h"
 #include "selector.h"
 #include "sysfs.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,11 +35,9 @@ static void put(const char *attr, const uint8_t *v, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t zero[] = "0x0000\n", irq[] = "0\n";
-	static struct selectors sel = {
-		.ids = {{.vendor = PCI_ANY, .device = PCI_ANY, .subvendor = PCI_ANY,
-			 .subdevice = PCI_ANY}},
-		.n_ids = 1,
-	};
+	static struct id_sel any = {.vendor = PCI_ANY, .device = PCI_ANY, .subvendor = PCI_ANY,
+				    .subdevice = PCI_ANY};
+	static const struct selectors sel = {.ids = &any, .n_ids = 1};
 	const uint8_t *f[7];
 	size_t len[7];
 	char name[64], *driver, *group, path[PATH_MAX];
@@ -84,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (devs.n > 1)
 			abort();
 		if (plan_build(&devs, &sel,
-			       &(struct plan_options){.iommu_present = sysfs_iommu_present()},
+			       &(struct plan_rules){.iommu_present = sysfs_iommu_present()},
 			       &plan) == 0)
 			plan_free(&plan);
 		device_list_free(&devs);

@@ -11,8 +11,9 @@
 
 #include "fuzz.h"
 #include "pci.h"
+#include "fileio.h"
+#include "root.h"
 #include "sysfs.h"
-#include "util.h"
 
 #define DEV "sys/bus/pci/devices/0000:00:02.0"
 
@@ -54,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sysfs_read_driver(&d, buf, 1) == 0 && buf[0])
 		abort();
 	root_path(path, sizeof(path), "/%s/attr", DEV);
-	if (read_attr(path, buf, sizeof(buf)) == 0 &&
+	if (attr_read(path, buf, sizeof(buf)) == 0 &&
 	    (strnlen(buf, sizeof(buf)) == sizeof(buf) || strchr(buf, '\n')))
 		abort();
-	if (read_attr(path, buf, 2) == 0 && strnlen(buf, 2) == 2)
+	if (attr_read(path, buf, 2) == 0 && strnlen(buf, 2) == 2)
 		abort();
 	root_path(path, sizeof(path), "/%s/driver", DEV);
-	if (read_link_name(path, buf, 9) == 0)
+	if (link_read_name(path, buf, 9) == 0)
 		check_name(buf, 9);
 	free(driver);
 	free(group);

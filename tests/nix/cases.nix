@@ -350,7 +350,7 @@ in
     ++ contains "makeFlags" (flags dyn) "PREFIX=${builtins.placeholder "out"}"
     ++ lacks "makeFlags (dynamic)" (flags dyn) "-static"
     ++ contains "makeFlags (no dpkg check in a Nix build)" (flags dyn) "DEPS=true"
-    ++ expect "version from include/options.h" (builtins.match "[0-9]+[.][0-9]+.*" dyn.version != null)
+    ++ expect "version from include/args.h" (builtins.match "[0-9]+[.][0-9]+.*" dyn.version != null)
     ++ expect "build inputs: pciutils kmod udev" (map (d: d.name) dyn.buildInputs == [ "pciutils" "kmod" "systemd-minimal-libs" ])
     ++ contains "makeFlags (static)" (flags static) "LDFLAGS=-static"
     ++ contains "makeFlags (static)" (flags static) "CC=x86_64-unknown-linux-musl-cc"

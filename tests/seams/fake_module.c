@@ -3,7 +3,8 @@
  * Test seam for src/module.c: a "kernel" made of files under the fixture root.
  *   <root>/fake/vfio-pci    how vfio-pci behaves: "ok" (default), "missing" (not installed),
  *                           "nobind" (loads, binds nothing), "eperm", "eexist", "enoent"
- *   <root>/fake/vfio-pci-options   the options modprobe.d would give it (for the ids= rule)
+ * The parameters it is given are those of the tree's modprobe.d ("options vfio-pci ..."),
+ * read as vfio-claim reads them (src/modprobe-conf.c); the ids= among them are dropped.
  *   <root>/fake/calls       what was asked of the kernel, one line per call
  * Loading binds every device whose driver_override is vfio-pci, as driver registration does.
  */
@@ -18,8 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "modprobe-conf.h"
 #include "module.h"
-#include "util.h"
+#include "root.h"
+#include "text.h"
 
 static void fake_read(const char *name, char *buf, size_t size)
 {
@@ -27,10 +31,10 @@ static void fake_read(const char *name, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (root_path(path, sizeof(path), "/fake/%s", name) == 0)
-		read_attr(path, buf, size);
+		attr_read(path, buf, size);
 }
 
-static void fake_call(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fake_call(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 static void fake_call(const char *fmt, ...)
 {
@@ -59,35 +63,40 @@ static void apply_unbind(const char *dir, const char *name)
 		return;
 	target[n] = '\0';
 	snprintf(unbind, sizeof(unbind), "%s/%s/%s/unbind", dir, name, target);
-	if (read_file(unbind, 65536, &text, NULL) < 0)
+	if (file_read(unbind, 65536, &text, NULL) < 0)
 		return;
 	if (strstr(text, name) && unlink(path) == 0)
 		fake_call("unbind %s from %s", name, strrchr(target, '/') + 1);
 	free(text);
 }
 
+/* Every overridden device, in address order (as the kernel's driver registration walks the
+ * bus), unbound from whatever held it and bound to vfio-pci. */
 static void bind_overridden(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], value[64];
-	struct dirent *e;
-	DIR *d;
+	struct dirent **e;
+	int n;
 
-	if (root_path(dir, sizeof(dir), "/sys/bus/pci/devices") < 0 || !(d = opendir(dir)))
+	if (root_path(dir, sizeof(dir), "/sys/bus/pci/devices") < 0)
 		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, e->d_name);
-		if (read_attr(path, value, sizeof(value)) < 0 || !str_eq(value, "vfio-pci"))
-			continue;
-		apply_unbind(dir, e->d_name);
-		snprintf(path, sizeof(path), "%s/%s/driver", dir, e->d_name);
-		if (access(path, F_OK) == 0)
-			continue;
-		if (symlink("../../drivers/vfio-pci", path) == 0)
-			fake_call("bind %s", e->d_name);
+	n = scandir(dir, &e, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = e[i]->d_name;
+
+		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, name);
+		if (name[0] != '.' && attr_read(path, value, sizeof(value)) == 0 &&
+		    str_eq(value, "vfio-pci")) {
+			apply_unbind(dir, name);
+			snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
+			if (access(path, F_OK) != 0 &&
+			    symlink("../../drivers/vfio-pci", path) == 0)
+				fake_call("bind %s", name);
+		}
+		free(e[i]);
 	}
-	closedir(d);
+	if (n >= 0)
+		free(e);
 }
 
 static bool loaded(void)
@@ -98,30 +107,67 @@ static bool loaded(void)
 	       access(path, F_OK) == 0;
 }
 
+/* The vfio_pci parameters of the tree's modprobe.d, as one line ("" when none). */
+static char *configured_params(void)
+{
+	struct modprobe_conf conf;
+	size_t size = 1, o = 0;
+	char *params;
+
+	if (modprobe_conf_read(&conf) < 0)
+		return strdup("");
+	for (size_t i = 0; i < conf.n; i++)
+		size += strlen(conf.lines[i].rest) + 1;
+	params = malloc(size);
+	if (params) {
+		params[0] = '\0';
+		for (size_t i = 0; i < conf.n; i++)
+			if (str_eq(conf.lines[i].command, "options") &&
+			    str_eq(conf.lines[i].module, "vfio_pci"))
+				o += (size_t)snprintf(params + o, size - o, "%s%s", o ? " " : "",
+						      conf.lines[i].rest);
+	}
+	modprobe_conf_free(&conf);
+	return params;
+}
+
+static char *dup_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+static char *dup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
 int module_load_vfio_pci(struct module_report *ret)
 {
-	char mode[64], options[256], path[PATH_MAX];
+	char mode[64], path[PATH_MAX], *params, *ids;
 
 	*ret = (struct module_report){0};
 	fake_read("vfio-pci", mode, sizeof(mode));
-	fake_read("vfio-pci-options", options, sizeof(options));
 	if (str_eq(mode, "missing") || str_eq(mode, "enoent")) {
-		snprintf(ret->detail, sizeof(ret->detail),
-			 "module vfio_pci not found in the modules of this kernel");
+		ret->detail = dup_printf("module vfio_pci not found in the modules of this kernel");
 		fake_call("load vfio_pci: %s", "ENOENT");
 		return -ENOENT;
 	}
 	if (str_eq(mode, "eperm")) {
-		snprintf(ret->detail, sizeof(ret->detail), "loading vfio_pci failed: %s",
-			 strerror(EPERM));
+		ret->detail = dup_printf("loading vfio_pci failed: %s", strerror(EPERM));
 		fake_call("load vfio_pci: %s", "EPERM");
 		return -EPERM;
 	}
+	params = configured_params();
 	ret->already = loaded() || str_eq(mode, "eexist");
-	if (strstr(options, "ids="))
-		snprintf(ret->dropped, sizeof(ret->dropped), "%.*s",
-			 (int)strcspn(strstr(options, "ids="), " "), strstr(options, "ids="));
-	fake_call("load vfio_pci ignoring install commands and ids= (%s)", options);
+	ids = params ? strstr(params, "ids=") : NULL;
+	if (ids)
+		ret->dropped = dup_printf("%.*s", (int)strcspn(ids, " "), ids);
+	fake_call("load vfio_pci ignoring install commands and ids= (%s)", params ? params : "");
+	free(params);
 	if (root_path(path, sizeof(path), "/sys/module/vfio_pci") == 0)
 		mkdir(path, 0755);
 	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci") == 0 &&
@@ -133,6 +179,13 @@ int module_load_vfio_pci(struct module_report *ret)
 	return 0;
 }
 
+void module_report_free(struct module_report *report)
+{
+	free(report->dropped);
+	free(report->detail);
+	*report = (struct module_report){0};
+}
+
 int module_vfio_pci_state(void)
 {
 	char mode[64];
@@ -141,16 +194,4 @@ int module_vfio_pci_state(void)
 	if (str_eq(mode, "missing"))
 		return -ENOENT;
 	return loaded() ? 1 : 0;
-}
-
-int module_configured_ids(char *buf, size_t size)
-{
-	char options[256], *ids;
-
-	buf[0] = '\0';
-	fake_read("vfio-pci-options", options, sizeof(options));
-	ids = strstr(options, "ids=");
-	if (ids)
-		snprintf(buf, size, "%.*s", (int)strcspn(ids + 4, " "), ids + 4);
-	return 0;
 }

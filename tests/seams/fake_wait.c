@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "util.h"
+#include "root.h"
+#include "text.h"
 #include "wait.h"
 
 #define MAX_SEEN 4096

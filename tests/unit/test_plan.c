@@ -26,7 +26,7 @@ struct scenario {
 	const char *name;
 	struct row rows[10];
 	const char *ids, *addrs;
-	struct plan_options opt;
+	struct plan_rules rules;
 	struct want want[10];
 	const char *note;
 };
@@ -151,19 +151,18 @@ void test_plan(void)
 {
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		const struct scenario *sc = &scenarios[i];
-		static struct settings set;
+		struct settings set = {0};
 		struct device storage[10];
 		struct device_list devs;
 		struct plan plan;
 
 		unit_case_begin("plan/%s", sc->name);
-		set = (struct settings){0};
 		load(sc, &devs, storage);
 		if (sc->ids)
 			CHECK(settings_add_ids(&set, sc->ids, false, "test") == 0);
 		if (sc->addrs)
 			CHECK(settings_add_addrs(&set, sc->addrs, "test") == 0);
-		CHECK(plan_build(&devs, &set.sel, &sc->opt, &plan) == 0);
+		CHECK(plan_build(&devs, &set.sel, &sc->rules, &plan) == 0);
 		for (size_t w = 0; w < 10 && sc->want[w].addr; w++) {
 			const struct want *want = &sc->want[w];
 
@@ -182,30 +181,31 @@ void test_plan(void)
 			}
 		}
 		if (sc->note)
-			CHECK(plan.n_notes == 1 && strstr(plan.notes[0], sc->note));
+			CHECK(plan.notes.n == 1 && strstr(plan.notes.v[0], sc->note));
 		plan_free(&plan);
+		settings_free(&set);
 		unit_case_end();
 	}
 	{
-		static struct settings set;
+		struct settings set = {0};
 		struct device_list none = {0};
 		struct plan plan;
 
 		unit_case_begin("plan/missing address is reported for waiting");
-		set = (struct settings){0};
 		settings_add_addrs(&set, "07:00.0,0000:08:00.0", "t");
-		CHECK(plan_build(&none, &set.sel, &(struct plan_options){IOMMU}, &plan) == 0);
+		CHECK(plan_build(&none, &set.sel, &(struct plan_rules){IOMMU}, &plan) == 0);
 		CHECK(plan.n_missing == 2);
 		plan_free(&plan);
+		settings_free(&set);
 		unit_case_end();
 
 		/* Found by tests/fault: each copy was reported "not present" and counted. */
 		unit_case_begin("plan/missing address given twice is reported once");
-		set = (struct settings){0};
 		settings_add_addrs(&set, "07:00.0,0000:07:00.0,07:00.0=1002:744c", "t");
-		CHECK(plan_build(&none, &set.sel, &(struct plan_options){IOMMU}, &plan) == 0);
+		CHECK(plan_build(&none, &set.sel, &(struct plan_rules){IOMMU}, &plan) == 0);
 		CHECK(plan.n_missing == 1);
 		plan_free(&plan);
+		settings_free(&set);
 		unit_case_end();
 	}
 }

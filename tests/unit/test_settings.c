@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "kcmdline.h"
 #include "settings.h"
 #include "unit.h"
 
@@ -19,14 +17,14 @@ static void check_settings(const struct settings *s, const struct expect *e)
 {
 	CHECK(s->sel.n_ids == e->n_ids);
 	CHECK(s->sel.n_addrs == e->n_addrs);
-	CHECK(s->n_problems == e->n_problems);
-	CHECK(s->off == e->off);
-	CHECK(s->unbind == e->unbind);
-	CHECK(s->allow_boot_vga == e->allow_boot_vga);
-	CHECK(s->group == e->group);
-	CHECK(s->wait == e->wait);
+	CHECK(settings_n_problems(s) == e->n_problems);
+	CHECK(settings_on(s, SW_OFF) == e->off);
+	CHECK(settings_on(s, SW_UNBIND) == e->unbind);
+	CHECK(settings_on(s, SW_ALLOW_BOOT_VGA) == e->allow_boot_vga);
+	CHECK(settings_on(s, SW_GROUP) == e->group);
+	CHECK(s->value[SW_WAIT] == e->wait);
 	if (e->problem)
-		CHECK(s->n_problems > 0 && strstr(s->problems[0], e->problem));
+		CHECK(s->problems.n > 0 && strstr(s->problems.v[0], e->problem));
 }
 
 static const struct {
@@ -78,23 +76,23 @@ static void test_huge_inputs(void)
 	unit_case_begin("settings/cmdline 1 MiB of garbage is ignored");
 	for (size_t i = 0; i < big; i++)
 		text[i] = (char)(i * 7919 % 251 + 1);
-	kcmdline_parse(s, text, big);
-	CHECK(s->n_problems == 1 && strstr(s->problems[0], "ignoring it"));
+	settings_parse_kcmdline(s, text, big);
+	CHECK(settings_n_problems(s) == 1 && strstr(s->problems.v[0], "ignoring it"));
 	CHECK(s->sel.n_ids == 0);
+	settings_free(s);
 	unit_case_end();
 
 	unit_case_begin("settings/cmdline oversize value");
-	*s = (struct settings){0};
 	memcpy(text, "vfio-claim.ids=", 15);
 	for (size_t i = 15; i < 15 + 10000; i++)
 		text[i] = i % 10 == 4 ? ',' : '1';
-	kcmdline_parse(s, text, 15 + 10000);
-	CHECK(s->n_problems == 1 && strstr(s->problems[0], "longer than"));
+	settings_parse_kcmdline(s, text, 15 + 10000);
+	CHECK(settings_n_problems(s) == 1 && strstr(s->problems.v[0], "longer than"));
 	CHECK(s->sel.n_ids == 0);
+	settings_free(s);
 	unit_case_end();
 
 	unit_case_begin("settings/config 100k lines and NUL bytes");
-	*s = (struct settings){0};
 	{
 		static const char tail[] = "ids = 10de\0:1\nids = 1002:744c\n";
 		size_t o = 0;
@@ -102,17 +100,19 @@ static void test_huge_inputs(void)
 		for (int i = 0; i < 100000 && o + 16 < big; i++)
 			o += (size_t)snprintf(text + o, big - o, "# %d\n", i);
 		memcpy(text + o, tail, sizeof(tail) - 1);
-		config_parse(s, text, o + sizeof(tail) - 1, "big.conf");
+		settings_parse_config(s, text, o + sizeof(tail) - 1, "big.conf");
 	}
 	CHECK(s->sel.n_ids == 1);
-	CHECK(s->n_problems == 1 && strstr(s->problems[0], "NUL byte"));
+	CHECK(settings_n_problems(s) == 1 && strstr(s->problems.v[0], "NUL byte"));
+	settings_free(s);
 	unit_case_end();
 
-	unit_case_begin("settings/problems are capped");
-	*s = (struct settings){0};
+	unit_case_begin("settings/problems are capped, and counted");
 	for (int i = 0; i < 40; i++)
 		settings_add_ids(s, "bad", false, "t");
-	CHECK(s->n_problems == MAX_PROBLEMS && s->more_problems == 40 - MAX_PROBLEMS);
+	CHECK(s->problems.n == PROBLEMS_SHOWN && s->more_problems == 40 - PROBLEMS_SHOWN);
+	CHECK(settings_n_problems(s) == 40);
+	settings_free(s);
 	unit_case_end();
 	free(text);
 	free(s);
@@ -120,39 +120,44 @@ static void test_huge_inputs(void)
 
 static void test_merge(void)
 {
-	static struct settings cfg, kcl, args, out;
+	struct settings cfg = {0}, kcl = {0}, args = {0}, out = {0};
 
 	unit_case_begin("settings/merge: cmdline over config, arguments over both");
-	config_parse(&cfg, "wait = 5\nunbind = 1\nids = 1002:744c\n", 35, "c");
-	kcmdline_parse(&kcl, "vfio-claim.wait=10 vfio-claim.addrs=03:00.0", 43);
-	settings_apply(&args, "wait", "2", "arguments");
+	settings_parse_config(&cfg, "wait = 5\nunbind = 1\nids = 1002:744c\n", 35, "c");
+	settings_parse_kcmdline(&kcl, "vfio-claim.wait=10 vfio-claim.addrs=03:00.0", 43);
+	settings_apply(&args, "wait", "2", "arguments", FROM_ARGS);
 	settings_merge(&out, &cfg);
 	settings_merge(&out, &kcl);
-	CHECK(out.wait == 10 && out.unbind);
+	CHECK(out.value[SW_WAIT] == 10 && settings_on(&out, SW_UNBIND));
 	settings_merge(&out, &args);
-	CHECK(out.wait == 2 && out.unbind);
+	CHECK(out.value[SW_WAIT] == 2 && settings_on(&out, SW_UNBIND));
 	CHECK(out.sel.n_ids == 1 && out.sel.n_addrs == 1);
+	settings_free(&cfg);
+	settings_free(&kcl);
+	settings_free(&args);
+	settings_free(&out);
 	unit_case_end();
 }
 
 void test_settings(void)
 {
 	for (size_t i = 0; i < sizeof(cmdline_cases) / sizeof(cmdline_cases[0]); i++) {
-		static struct settings s;
+		struct settings s = {0};
 
-		s = (struct settings){0};
 		unit_case_begin("settings/cmdline %s", cmdline_cases[i].name);
-		kcmdline_parse(&s, cmdline_cases[i].text, strlen(cmdline_cases[i].text));
+		settings_parse_kcmdline(&s, cmdline_cases[i].text, strlen(cmdline_cases[i].text));
 		check_settings(&s, &cmdline_cases[i].want);
+		settings_free(&s);
 		unit_case_end();
 	}
 	for (size_t i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++) {
-		static struct settings s;
+		struct settings s = {0};
 
-		s = (struct settings){0};
 		unit_case_begin("settings/config %s", config_cases[i].name);
-		config_parse(&s, config_cases[i].text, strlen(config_cases[i].text), "test.conf");
+		settings_parse_config(&s, config_cases[i].text, strlen(config_cases[i].text),
+				      "test.conf");
 		check_settings(&s, &config_cases[i].want);
+		settings_free(&s);
 		unit_case_end();
 	}
 	test_huge_inputs();

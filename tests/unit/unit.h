@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-extern unsigned unit_failed_checks;
 
 void unit_case_begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void unit_case_end(void);
@@ -23,4 +22,4 @@ void unit_check_failed(const char *file, int line, const char *what);
 void test_selector(void);
 void test_settings(void);
 void test_plan(void);
-void test_util(void);
+void test_fileio(void);

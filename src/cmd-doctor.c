@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * "vfio-claim doctor": answers "why is my GPU still on amdgpu?" in plain words. It looks at
+ * the same plan a claim makes, the kernel log of this boot (what vfio-claim and the drivers
+ * said), the module state, and the configuration files that commonly go stale.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dmesg.h"
+#include "fileio.h"
+#include "module.h"
+#include "plan.h"
+#include "root.h"
+#include "survey.h"
+#include "sysfs.h"
+
+struct doctor {
+	unsigned problems;
+	struct dmesg log;
+	bool claim_ran; /* vfio-claim left lines in this boot's kernel log */
+};
+
+static void problem(struct doctor *doc, const char *fix, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+static void problem(struct doctor *doc, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("problem: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n  fix: %s\n", fix);
+	doc->problems++;
+}
+
+static void check_iommu(struct doctor *doc)
+{
+	if (sysfs_iommu_present())
+		return;
+	problem(doc,
+		"enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel; AMD "
+		"enables it by default), then check that /sys/kernel/iommu_groups fills up",
+		"IOMMU is off: /sys/kernel/iommu_groups is empty, so vfio-pci cannot bind "
+		"anything");
+}
+
+static void check_module(struct doctor *doc)
+{
+	static const char *const load_failed[] = {"vfio-claim", "cannot load vfio-pci", NULL};
+	char line[512];
+	int state = module_vfio_pci_state();
+
+	if (state == -ENOENT)
+		problem(doc,
+			"add vfio-pci to the initramfs (the vfio-claim hooks do: vfio, vfio_pci, "
+			"vfio_pci_core, vfio_iommu_type1) and rebuild it",
+			"vfio-pci module is missing: it is not built in and not among this kernel's "
+			"modules");
+	else if (dmesg_find(&doc->log, load_failed, line, sizeof(line)))
+		problem(doc, "see the kernel log for vfio-pci's own error; check modprobe.d for "
+			     "a blacklist of vfio_pci or wrong options",
+			"vfio-pci failed to load in this boot: %s", line);
+}
+
+static void check_device(struct doctor *doc, const struct plan_entry *e)
+{
+	const struct device *d = e->dev;
+	static const char fix_first[] =
+		"run vfio-claim before the host driver loads: install the initramfs hook and "
+		"the modprobe safety net (softdep DRIVER pre: vfio_pci), or take it at runtime "
+		"with --unbind (vfio-claim.unbind=1)";
+	const char *needles[] = {"vfio-claim", d->name, "bound to", NULL};
+	char line[512];
+
+	if (e->by == BY_NONE || str_eq(d->driver, VFIO_DRIVER))
+		return;
+	if (d->boot_vga == 1 && e->action == ACTION_REFUSE) {
+		problem(doc, "for single-GPU passthrough add --allow-boot-vga "
+			     "(vfio-claim.allow-boot-vga=1); otherwise select the other GPU by "
+			     "address",
+			"%s is the boot VGA (the host console), so vfio-claim leaves it to %s",
+			d->name, d->driver[0] ? d->driver : "the host");
+		return;
+	}
+	if (e->from_vfio_pci && d->driver[0])
+		problem(doc, "vfio-pci.ids only works if vfio-pci loads before the host driver; "
+			     "vfio-claim takes the same IDs through driver_override when it runs in "
+			     "the initramfs (install its hook), or add vfio-claim.unbind=1",
+			"vfio-pci.ids is set but %s is on %s", d->name, d->driver);
+	if (d->driver[0] && dmesg_find(&doc->log, needles, line, sizeof(line)))
+		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran (the log says: %s)",
+			d->name, d->driver, line);
+	else if (d->driver[0] && !doc->claim_ran)
+		problem(doc, fix_first,
+			"%s is bound to %s, and vfio-claim did not run in this boot (no line of it "
+			"in the kernel log)",
+			d->name, d->driver);
+	else if (d->driver[0])
+		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran", d->name,
+			d->driver);
+	else if (str_eq(d->override, VFIO_DRIVER))
+		problem(doc, "load vfio-pci (modprobe vfio_pci) and look for its probe error in "
+			     "dmesg; vfio-claim release gives the device back",
+			"%s has driver_override=vfio-pci but no driver: vfio-pci failed to bind it or "
+			"is not loaded",
+			d->name);
+	else if (e->action == ACTION_REFUSE || e->action == ACTION_SKIP)
+		problem(doc, "see the reason; vfio-claim status shows the whole plan",
+			"%s is selected but not claimed: %s", d->name, e->reason);
+}
+
+/* vfio_virqfd was folded into vfio in Linux 6.2; lists that still name it break module loading. */
+static void check_stale_file(struct doctor *doc, const char *file)
+{
+	char path[PATH_MAX], *text;
+
+	if (root_path(path, sizeof(path), "%s", file) < 0 ||
+	    file_read(path, 1024 * 1024, &text, NULL) < 0)
+		return;
+	if (strstr(text, "vfio_virqfd") || strstr(text, "vfio-virqfd"))
+		problem(doc, "remove vfio_virqfd from that file and rebuild the initramfs",
+			"%s names vfio_virqfd, which is part of vfio since Linux 6.2: module lists "
+			"that name it fail on newer kernels",
+			file);
+	free(text);
+}
+
+static void check_stale_dir(struct doctor *doc, const char *dir)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (root_path(path, sizeof(path), "%s", dir) < 0 || !(d = opendir(path)))
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' &&
+		    snprintf(file, sizeof(file), "%s/%s", dir, e->d_name) < (int)sizeof(file))
+			check_stale_file(doc, file);
+	closedir(d);
+}
+
+static void check_stale_names(struct doctor *doc)
+{
+	static const char *const files[] = {"/proc/cmdline", "/etc/modules",
+					    "/etc/initramfs-tools/modules", "/etc/mkinitcpio.conf"};
+	static const char *const dirs[] = {"/etc/modprobe.d", "/etc/modules-load.d",
+					   "/etc/dracut.conf.d", "/etc/mkinitcpio.conf.d"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		check_stale_file(doc, files[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		check_stale_dir(doc, dirs[i]);
+}
+
+void doctor_run(const struct args *a, const struct settings *set, struct outcome *out)
+{
+	static const char *const claim_lines[] = {"vfio-claim[", NULL};
+	struct doctor doc = {0};
+	struct device_list devs;
+	struct plan plan;
+	char line[512];
+
+	(void)a;
+	dmesg_read(&doc.log);
+	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
+	check_iommu(&doc);
+	check_module(&doc);
+	if (survey(set, &devs, &plan, NULL) == 0) {
+		for (size_t i = 0; i < plan.n; i++)
+			check_device(&doc, &plan.entry[i]);
+		for (size_t i = 0; i < plan.notes.n; i++)
+			problem(&doc, "pass the whole group through (--group), or move the card to a "
+				      "slot with its own group (ACS)",
+				"%s", plan.notes.v[i]);
+		plan_free(&plan);
+		device_list_free(&devs);
+	}
+	if (!settings_any_selector(set))
+		printf("note: no device is selected (vfio-claim.ids=, vfio-claim.addrs=, "
+		       "vfio-pci.ids= or /etc/vfio-claim.conf)\n");
+	check_stale_names(&doc);
+	dmesg_free(&doc.log);
+	if (doc.problems == 0)
+		printf("doctor: no problems found\n");
+	else
+		printf("doctor: %u problem(s) found\n", doc.problems);
+	out->failures = doc.problems;
+}
