@@ -16,21 +16,45 @@
 #define DRIVER_NAME_MAX 64
 #define NO_GROUP -1
 
+/* boot_vga as read: the attribute exists only for VGA-class devices. */
+enum boot_vga { BOOT_VGA_ABSENT = -1, BOOT_VGA_NO = 0, BOOT_VGA_YES = 1, BOOT_VGA_ODD = 2 };
+
 struct device {
 	struct pci_ident id;
 	char name[16];			/* "0000:03:00.0" */
 	int iommu_group;		/* NO_GROUP when the device has none */
 	char driver[DRIVER_NAME_MAX];	/* "" when unbound */
 	char override[DRIVER_NAME_MAX]; /* "" when none */
-	int boot_vga;			/* -1 without the attribute, else 0 or 1 */
+	bool has_override;		/* the kernel has driver_override (Linux 3.16+) */
+	enum boot_vga boot_vga;		/* ODD: unreadable, or neither 0 nor 1 */
+	/*
+	 * Why this device is (or must be taken for) the host's console, "" when it is not: the
+	 * boot VGA, a boot_vga that cannot be read as 0 or 1 (the guard fails closed), or the
+	 * firmware framebuffer in one of its BARs (console devices of any class, on UEFI).
+	 */
+	char console[128];
 };
 
 struct device_list {
 	struct device *dev;
 	size_t n;
+	struct strv skipped; /* devices that could not be read, each with the reason */
 };
 
+static inline bool device_is_console(const struct device *d)
+{
+	return d->console[0] != '\0';
+}
+
 void device_list_free(struct device_list *list);
+
+/* The functions of d's card (the same slot): neighbours in the sorted list, [*ret_lo, *ret_hi]. */
+void device_card(const struct device_list *list, const struct device *d, size_t *ret_lo,
+		 size_t *ret_hi);
+
+/* The device of d's card (same slot) that drives the console, or NULL (d itself included). */
+const struct device *device_console_of_card(const struct device_list *list,
+					    const struct device *d);
 
 /* The device at addr, or NULL. */
 struct device *device_find(const struct device_list *list, const struct pci_addr *addr);

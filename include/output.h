@@ -13,5 +13,9 @@ void output_device_line(const struct plan_entry *e, bool dry_run);
 /* Logs the plan's group notes. */
 void output_notes(const struct plan *plan);
 
+/* Logs the devices the scan had to skip, each with the reason. */
+void output_skipped(const struct device_list *devs);
+
 /* Prints every device with what a claim would do, as a table or one JSON object. */
-void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool json);
+void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
+		   bool iommu_present, bool json);

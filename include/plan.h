@@ -38,6 +38,7 @@ struct plan_entry {
 /* The switches that shape a plan, and the one fact about the machine it needs. */
 struct plan_rules {
 	bool unbind, allow_boot_vga, group;
+	const char *off; /* vfio-claim is off: where that was said ("kernel command line"), else NULL */
 	bool iommu_present;
 };
 

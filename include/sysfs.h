@@ -9,8 +9,14 @@
 
 #include "device.h"
 
-/* Fills iommu_group, driver, override and boot_vga; missing attributes read as "none". */
+/*
+ * Fills iommu_group, driver, override and boot_vga (and the console reason that boot_vga
+ * gives); missing attributes read as "none".
+ */
 void sysfs_read_state(struct device *d);
+
+/* Fills override and has_override. */
+void sysfs_read_override(struct device *d);
 
 /* True when /sys/kernel/iommu_groups has at least one group. */
 bool sysfs_iommu_present(void);

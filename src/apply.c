@@ -40,8 +40,18 @@ void apply_detach(struct plan *plan)
 		}
 		if (e->unbind && d->driver[0]) {
 			r = sysfs_unbind(d);
-			if (r < 0)
-				fail(e, "cannot unbind it from its driver (%s)", file_strerror(r));
+			if (r < 0) {
+				/* Its driver keeps it: an override left behind would strand it
+				 * without a driver at the next rebind (or a reboot of the driver). */
+				int k = sysfs_set_override(d, NULL);
+
+				fail(e, "cannot unbind it from %s (%s); %s %s", d->driver,
+				     file_strerror(r),
+				     k == 0 ? "driver_override cleared again, it stays on"
+					    : "and driver_override could not be cleared again: it "
+					      "has no driver after a rebind of",
+				     d->driver);
+			}
 		}
 	}
 }
@@ -75,7 +85,7 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 				fail(e, "the kernel refused the probe request (%s)", file_strerror(r));
 		}
 		r = sysfs_read_driver(d, d->driver, sizeof(d->driver));
-		sysfs_read_state(d);
+		sysfs_read_override(d);
 		if (r < 0 && !e->failed)
 			fail(e, "cannot read its driver link (%s)", strerror(-r));
 		if (e->failed)

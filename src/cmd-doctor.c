@@ -25,6 +25,7 @@ struct doctor {
 	unsigned problems;
 	struct dmesg log;
 	bool claim_ran; /* vfio-claim left lines in this boot's kernel log */
+	bool off;	/* vfio-claim=off: reported once, the selected devices not one by one */
 };
 
 static void problem(struct doctor *doc, const char *fix, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -39,6 +40,24 @@ static void problem(struct doctor *doc, const char *fix, const char *fmt, ...)
 	va_end(ap);
 	printf("\n  fix: %s\n", fix);
 	doc->problems++;
+}
+
+/* What the user wrote is the first suspect: every problem of the three sources is one. */
+static void check_settings(struct doctor *doc, const struct settings *set)
+{
+	static const char fix[] = "correct it (vfio-claim --help lists the keys and their "
+				  "values); a bad selector is skipped and the rest still applies, "
+				  "but under --strict nothing is claimed";
+
+	for (size_t i = 0; i < set->problems.n; i++)
+		problem(doc, fix, "the configuration has an error: %s", set->problems.v[i]);
+	if (set->more_problems)
+		problem(doc, fix, "the configuration has %u more errors like these",
+			set->more_problems);
+	doc->off = settings_on(set, SW_OFF);
+	if (doc->off)
+		problem(doc, "remove vfio-claim=off (or off = yes) to claim again",
+			"vfio-claim is off (%s): no device is touched", set->where[SW_OFF]);
 }
 
 static void check_iommu(struct doctor *doc)
@@ -80,14 +99,26 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 	const char *needles[] = {"vfio-claim", d->name, "bound to", NULL};
 	char line[512];
 
-	if (e->by == BY_NONE || str_eq(d->driver, VFIO_DRIVER))
+	/* Whoever did it, a console on vfio-pci that no claim would take leaves the host blind. */
+	if (device_is_console(d) && str_eq(d->driver, VFIO_DRIVER) &&
+	    e->action != ACTION_CLAIMED) {
+		problem(doc, "something bound it without vfio-claim's rules, usually vfio-pci.ids= "
+			     "with vfio-pci loaded the plain way (before vfio-claim's safety net "
+			     "was installed, or by hand): install vfio-claim's hook and safety net, "
+			     "whose load of vfio-pci drops ids=, and `vfio-claim release` it; for "
+			     "single-GPU passthrough select it with --allow-boot-vga",
+			"%s %s, but it is on vfio-pci: the host has no console there", d->name,
+			d->console);
 		return;
-	if (d->boot_vga == 1 && e->action == ACTION_REFUSE) {
+	}
+	if (e->by == BY_NONE || str_eq(d->driver, VFIO_DRIVER) || doc->off)
+		return;
+	if (device_is_console(d) && e->action == ACTION_REFUSE) {
 		problem(doc, "for single-GPU passthrough add --allow-boot-vga "
 			     "(vfio-claim.allow-boot-vga=1); otherwise select the other GPU by "
 			     "address",
-			"%s is the boot VGA (the host console), so vfio-claim leaves it to %s",
-			d->name, d->driver[0] ? d->driver : "the host");
+			"%s %s, so vfio-claim leaves it to %s", d->name, d->console,
+			d->driver[0] ? d->driver : "the host");
 		return;
 	}
 	if (e->from_vfio_pci && d->driver[0])
@@ -121,9 +152,17 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 static void check_stale_file(struct doctor *doc, const char *file)
 {
 	char path[PATH_MAX], *text;
+	int r;
 
-	if (root_path(path, sizeof(path), "%s", file) < 0 ||
-	    file_read(path, 1024 * 1024, &text, NULL) < 0)
+	if (root_path(path, sizeof(path), "%s", file) < 0)
+		return;
+	r = file_read(path, 1024 * 1024, &text, NULL);
+	if (r == -ENOTREG)
+		problem(doc, "replace it with a plain file, or remove it",
+			"%s is not a plain file: kmod's modprobe, the initramfs generators and "
+			"udev read such files, and a FIFO or a device there can block them",
+			file);
+	if (r < 0)
 		return;
 	if (strstr(text, "vfio_virqfd") || strstr(text, "vfio-virqfd"))
 		problem(doc, "remove vfio_virqfd from that file and rebuild the initramfs",
@@ -172,15 +211,21 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	(void)a;
 	dmesg_read(&doc.log);
 	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
+	check_settings(&doc, set);
 	check_iommu(&doc);
 	check_module(&doc);
 	if (survey(set, &devs, &plan, NULL) == 0) {
 		for (size_t i = 0; i < plan.n; i++)
 			check_device(&doc, &plan.entry[i]);
 		for (size_t i = 0; i < plan.notes.n; i++)
-			problem(&doc, "pass the whole group through (--group), or move the card to a "
-				      "slot with its own group (ACS)",
+			problem(&doc, strstr(plan.notes.v[i], "the host console")
+					      ? "move the card to a slot with its own IOMMU group (ACS): "
+						"the console stays with the host"
+					      : "pass the whole group through (--group), or move the "
+						"card to a slot with its own group (ACS)",
 				"%s", plan.notes.v[i]);
+		for (size_t i = 0; i < devs.skipped.n; i++)
+			printf("note: %s\n", devs.skipped.v[i]);
 		plan_free(&plan);
 		device_list_free(&devs);
 	}

@@ -3,6 +3,7 @@
  * "vfio-claim release ADDR...": the way back. The override is cleared first, so the probe
  * that follows the unbind lets the host driver (if loaded) take the device again.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "commands.h"
@@ -11,21 +12,34 @@
 #include "pci.h"
 #include "sysfs.h"
 
+static int clear_override(struct device *d)
+{
+	int r = sysfs_set_override(d, NULL);
+
+	if (r < 0)
+		log_error("%s: cannot clear driver_override (%s)", d->name, file_strerror(r));
+	return r;
+}
+
 static int release_one(struct device *d)
 {
 	int r;
 
 	if (d->driver[0] && !str_eq(d->driver, VFIO_DRIVER)) {
-		log_notice("%s: on %s, not on vfio-pci; leaving it", d->name, d->driver);
-		return 0;
-	}
-	if (d->override[0]) {
-		r = sysfs_set_override(d, NULL);
-		if (r < 0) {
-			log_error("%s: cannot clear driver_override (%s)", d->name, file_strerror(r));
-			return r;
+		if (!str_eq(d->override, VFIO_DRIVER)) {
+			log_notice("%s: on %s, not on vfio-pci; leaving it", d->name, d->driver);
+			return 0;
 		}
+		/* What a failed --unbind leaves: the next rebind would find no driver. */
+		r = clear_override(d);
+		if (r == 0)
+			log_notice("%s [%04x:%04x] released: stays on %s; its driver_override="
+				   "vfio-pci is cleared", d->name, d->id.vendor, d->id.device,
+				   d->driver);
+		return r;
 	}
+	if (d->override[0] && (r = clear_override(d)) < 0)
+		return r;
 	if (d->driver[0]) {
 		r = sysfs_unbind(d);
 		if (r < 0) {
@@ -37,6 +51,12 @@ static int release_one(struct device *d)
 	if (r < 0)
 		log_debug("%s: probe request failed (%s)", d->name, file_strerror(r));
 	sysfs_read_state(d);
+	if (str_eq(d->driver, VFIO_DRIVER)) {
+		log_error("%s [%04x:%04x] not released: still on vfio-pci after the unbind (is it "
+			  "in use by a VM, or named in vfio-pci's ids=?)",
+			  d->name, d->id.vendor, d->id.device);
+		return -EBUSY;
+	}
 	if (d->driver[0])
 		log_notice("%s [%04x:%04x] released: now on %s", d->name, d->id.vendor,
 			   d->id.device, d->driver);

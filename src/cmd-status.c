@@ -16,7 +16,7 @@ void status_run(const struct args *a, const struct settings *set, struct outcome
 		out->cannot_run = true;
 		return;
 	}
-	output_status(stdout, &plan, iommu, a->json);
+	output_status(stdout, &devs, &plan, iommu, a->json);
 	plan_free(&plan);
 	device_list_free(&devs);
 }

@@ -7,7 +7,34 @@
 void device_list_free(struct device_list *list)
 {
 	free(list->dev);
+	strv_free(&list->skipped);
 	*list = (struct device_list){0};
+}
+
+void device_card(const struct device_list *list, const struct device *d, size_t *ret_lo,
+		 size_t *ret_hi)
+{
+	/* The list is sorted by address: a card's functions are neighbours. */
+	size_t i = (size_t)(d - list->dev), lo = i, hi = i;
+
+	while (lo > 0 && device_same_slot(&list->dev[lo - 1], d))
+		lo--;
+	while (hi + 1 < list->n && device_same_slot(&list->dev[hi + 1], d))
+		hi++;
+	*ret_lo = lo;
+	*ret_hi = hi;
+}
+
+const struct device *device_console_of_card(const struct device_list *list,
+					    const struct device *d)
+{
+	size_t lo, hi;
+
+	device_card(list, d, &lo, &hi);
+	for (size_t k = lo; k <= hi; k++)
+		if (device_is_console(&list->dev[k]))
+			return &list->dev[k];
+	return NULL;
 }
 
 struct device *device_find(const struct device_list *list, const struct pci_addr *addr)

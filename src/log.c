@@ -22,9 +22,10 @@ void log_setup(int max, bool to_kmsg)
 		close(kmsg_fd);
 		kmsg_fd = -1;
 	}
-	/* O_NONBLOCK: a FIFO in its place must not hold us; a full kmsg never blocks anyway */
+	/* O_NONBLOCK: a FIFO in its place must not hold us (kmsg itself never blocks);
+	 * O_APPEND: a saved kmsg under --root gets every writer's lines, as kmsg would. */
 	if (to_kmsg && root_path(path, sizeof(path), "/dev/kmsg") == 0)
-		kmsg_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		kmsg_fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 }
 
 bool log_should_use_kmsg(void)

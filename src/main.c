@@ -15,6 +15,7 @@
 #include "apply.h"
 #include "args.h"
 #include "commands.h"
+#include "fileio.h"
 #include "lock.h"
 #include "log.h"
 #include "modprobe-conf.h"
@@ -33,7 +34,7 @@
 static struct claim_run {
 	const struct args *args;
 	const struct settings *set;
-	bool module_tried;
+	bool module_tried, skipped_logged, lock_warned;
 	int module_error;
 	struct module_report module;
 	struct pci_addr *reported; /* devices already logged, sorted */
@@ -138,12 +139,15 @@ static int claim_pass(void)
 	struct pci_addr *missing;
 	struct device_list devs;
 	struct plan plan;
-	bool logged = false;
+	bool logged = false, iommu;
 	int r;
 
-	r = survey(set, &devs, &plan, NULL);
+	r = survey(set, &devs, &plan, &iommu);
 	if (r < 0)
 		return r;
+	if (!run.skipped_logged)
+		output_skipped(&devs);
+	run.skipped_logged = true;
 	if (!run.args->dry_run) {
 		apply_detach(&plan);
 		if (apply_needs_driver(&plan) || run.args->modprobe)
@@ -156,12 +160,14 @@ static int claim_pass(void)
 
 		if (plan_entry_is_problem(e, settings_on(set, SW_STRICT)))
 			run.failures++;
-		if (e->by == BY_NONE || already_reported(&e->dev->id.addr))
+		if (e->by == BY_NONE || run.args->json || already_reported(&e->dev->id.addr))
 			continue;
 		output_device_line(e, run.args->dry_run);
 		logged = true;
 	}
-	if (logged)
+	if (run.args->json)
+		output_status(stdout, &devs, &plan, iommu, true); /* --dry-run --json: the plan */
+	else if (logged)
 		output_notes(&plan);
 	missing = plan.n_missing ? malloc(plan.n_missing * sizeof(*missing)) : NULL;
 	free(run.missing);
@@ -185,6 +191,11 @@ static int locked_claim_pass(void)
 		lock = lock_take(lock_path, 30 * 1000);
 		if (lock == -ETIMEDOUT)
 			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
+		else if (lock < 0 && !run.lock_warned)
+			log_warning("cannot take the lock %s (%s); claiming without it, so another "
+				    "vfio-claim running at the same time may write too",
+				    lock_path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
+		run.lock_warned = run.lock_warned || lock < 0;
 	}
 	r = claim_pass();
 	if (lock >= 0)
@@ -224,15 +235,17 @@ static void wait_for_late_devices(struct waiter *w)
 	}
 }
 
-static void report_missing(void)
+static void report_missing(bool waited)
 {
 	char name[24];
 
 	for (size_t i = 0; i < run.n_missing; i++) {
 		addr_format(&run.missing[i], name, sizeof(name));
 		log_error("%s: selected by address but not present%s", name,
-			  run.set->value[SW_WAIT] ? " (not even after waiting)"
-						  : " (use --wait if it comes late)");
+			  waited		   ? " (not even after waiting)"
+			  : run.args->modprobe	   ? ""
+			  : run.set->value[SW_WAIT] ? " (and no waiting for it)"
+						   : " (use --wait if it comes late)");
 		run.failures++;
 	}
 }
@@ -247,7 +260,7 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 	run.args = a;
 	run.set = set;
 	if (settings_on(set, SW_OFF)) {
-		log_notice("disabled by vfio-claim=off: not touching any device");
+		log_notice("vfio-claim is off (%s): not touching any device", set->where[SW_OFF]);
 		claim = false;
 	} else if (settings_on(set, SW_STRICT) && settings_n_problems(set)) {
 		log_error("--strict: the configuration has errors, not claiming anything");
@@ -269,15 +282,16 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 		r = locked_claim_pass();
 		if (r == 0 && w)
 			wait_for_late_devices(w);
-		wait_close(w);
 		if (r == 0)
-			report_missing();
+			report_missing(w != NULL);
+		wait_close(w);
 	}
 	/* The trampoline stands in for "modprobe vfio_pci": whatever happened above (a config
 	 * error, a failed scan), vfio-pci is loaded, without its ids=. */
 	if (a->modprobe)
 		load_vfio_pci();
-	out->cannot_run = r < 0 || (a->modprobe && run.module_error < 0);
+	/* the trampoline's result is vfio-pci's: whether "modprobe vfio_pci" worked */
+	out->cannot_run = a->modprobe ? run.module_error < 0 : r < 0;
 	out->failures = run.failures;
 	module_report_free(&run.module);
 	free(run.reported);

@@ -44,6 +44,12 @@ void output_notes(const struct plan *plan)
 		log_warning("%s", plan->notes.v[i]);
 }
 
+void output_skipped(const struct device_list *devs)
+{
+	for (size_t i = 0; i < devs->skipped.n; i++)
+		log_warning("%s", devs->skipped.v[i]);
+}
+
 static void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -84,10 +90,17 @@ static void json_device(FILE *out, const struct plan_entry *e)
 	json_string(out, d->driver);
 	fputs(",\"driver_override\":", out);
 	json_string(out, d->override);
-	if (d->boot_vga < 0)
+	if (d->boot_vga == BOOT_VGA_ABSENT)
 		fputs(",\"boot_vga\":null", out);
+	else if (d->boot_vga == BOOT_VGA_ODD)
+		fputs(",\"boot_vga\":\"unreadable\"", out);
 	else
-		fprintf(out, ",\"boot_vga\":%s", d->boot_vga ? "true" : "false");
+		fprintf(out, ",\"boot_vga\":%s", d->boot_vga == BOOT_VGA_YES ? "true" : "false");
+	fprintf(out, ",\"console\":%s", device_is_console(d) ? "true" : "false");
+	if (device_is_console(d)) {
+		fputs(",\"console_reason\":", out);
+		json_string(out, d->console);
+	}
 	fputs(",\"selected\":", out);
 	fputs(e->by != BY_NONE ? "true" : "false", out);
 	fputs(",\"action\":", out);
@@ -99,7 +112,8 @@ static void json_device(FILE *out, const struct plan_entry *e)
 	fprintf(out, ",\"group_viable\":%s}", e->group_warning ? "false" : "true");
 }
 
-void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool json)
+void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
+		   bool iommu_present, bool json)
 {
 	if (json) {
 		fprintf(out, "{\"iommu\":%s,\"devices\":[", iommu_present ? "true" : "false");
@@ -114,14 +128,20 @@ void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool 
 				fputc(',', out);
 			json_string(out, plan->notes.v[i]);
 		}
+		fputs("],\"skipped\":[", out);
+		for (size_t i = 0; i < devs->skipped.n; i++) {
+			if (i)
+				fputc(',', out);
+			json_string(out, devs->skipped.v[i]);
+		}
 		fputs("]}\n", out);
 		return;
 	}
 	if (!iommu_present)
 		fputs("IOMMU: off (no /sys/kernel/iommu_groups): vfio-pci cannot bind anything\n",
 		      out);
-	fprintf(out, "%-13s %-9s %-6s %-5s %-14s %-9s %-4s %-7s %s\n", "ADDRESS", "ID", "CLASS",
-		"GROUP", "DRIVER", "OVERRIDE", "BOOT", "ACTION", "REASON");
+	fprintf(out, "%-13s %-9s %-6s %-5s %-14s %-9s %-7s %-7s %s\n", "ADDRESS", "ID", "CLASS",
+		"GROUP", "DRIVER", "OVERRIDE", "CONSOLE", "ACTION", "REASON");
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_entry *e = &plan->entry[i];
 		const struct device *d = e->dev;
@@ -129,12 +149,14 @@ void output_status(FILE *out, const struct plan *plan, bool iommu_present, bool 
 
 		if (d->iommu_group != NO_GROUP)
 			snprintf(group, sizeof(group), "%d", d->iommu_group);
-		fprintf(out, "%-13s %04x:%04x %04x   %-5s %-14s %-9s %-4s %-7s %s%s%s%s\n", d->name,
+		fprintf(out, "%-13s %04x:%04x %04x   %-5s %-14s %-9s %-7s %-7s %s%s%s%s\n", d->name,
 			d->id.vendor, d->id.device, device_class16(d), group,
 			d->driver[0] ? d->driver : "-", d->override[0] ? d->override : "-",
-			d->boot_vga == 1 ? "yes" : "-", action_name(e->action), e->reason,
+			device_is_console(d) ? "yes" : "-", action_name(e->action), e->reason,
 			e->via[0] ? " (" : "", e->via, e->via[0] ? ")" : "");
 	}
 	for (size_t i = 0; i < plan->notes.n; i++)
 		fprintf(out, "note: %s\n", plan->notes.v[i]);
+	for (size_t i = 0; i < devs->skipped.n; i++)
+		fprintf(out, "note: %s\n", devs->skipped.v[i]);
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Enumeration through libpci. libpci reports fatal errors through a callback that must not
- * return; ours jumps back to pci_scan(), which turns it into -EIO with the message kept.
+ * return; ours jumps back to pci_scan(). Each device is read on its own (pci_get_dev, then
+ * pci_fill_info), so one that cannot be read (its files gone mid-scan in a hot-unplug, a name
+ * libpci cannot take) is skipped with a note instead of ending the enumeration: one bad
+ * device must never stop the claim of the others. libpci's own scan would stop at the first
+ * entry it cannot parse.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -86,54 +91,110 @@ static void fill_device(struct device *out, struct pci_dev *p)
 	sysfs_read_state(out);
 }
 
+/* The address a devices/ entry names, if it is one in the kernel's own spelling. */
+static bool entry_address(const char *name, struct pci_addr *ret)
+{
+	char canonical[32];
+	const char *why;
+
+	if (addr_parse(name, ret, &why) < 0)
+		return false;
+	addr_format(ret, canonical, sizeof(canonical));
+	return str_eq(canonical, name);
+}
+
 int pci_scan(struct device_list *ret)
 {
-	static char sysfs_dir[PATH_MAX];
-	/* volatile: these must hold their values across the longjmp from pci_on_error(). */
+	static char sysfs_dir[PATH_MAX], devices_dir[PATH_MAX + 16];
+	/* volatile: these must hold their values across a longjmp from pci_on_error(). */
 	struct device *volatile devs = NULL;
+	struct pci_dev *volatile p = NULL;
 	volatile size_t n = 0, cap = 0;
+	struct device_list list = {0};
 	struct pci_access *pacc;
-	struct pci_dev *p;
+	struct dirent *e;
+	DIR *dir;
 	int r;
 
 	r = root_path(sysfs_dir, sizeof(sysfs_dir), "/sys/bus/pci");
 	if (r < 0)
 		return r;
+	snprintf(devices_dir, sizeof(devices_dir), "%s/devices", sysfs_dir);
+	dir = opendir(devices_dir);
+	if (!dir) {
+		r = -errno;
+		log_error("cannot enumerate PCI devices: cannot open %s: %s", devices_dir,
+			  strerror(-r));
+		return r;
+	}
 	pacc = pci_alloc();
-	if (!pacc)
+	if (!pacc) {
+		closedir(dir);
 		return -ENOMEM;
+	}
 	pacc->error = pci_on_error;
 	pacc->warning = pci_on_warning;
 	pacc->debug = pci_on_debug;
 	pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 	if (setjmp(pci_escape)) {
-		/* libpci gave up part way; what it allocated is released with the context. */
 		log_error("cannot enumerate PCI devices: %s", pci_error_text);
-		free(devs);
+		closedir(dir);
 		pci_cleanup(pacc);
 		return -EIO;
 	}
 	pci_set_param(pacc, "sysfs.path", sysfs_dir);
 	pci_init(pacc);
-	pci_scan_bus(pacc);
-	for (p = pacc->devices; p; p = p->next) {
+	while ((e = readdir(dir))) {
+		struct pci_addr addr;
+		char shown[64];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (!entry_address(e->d_name, &addr) || addr.domain > 0x7fffffff) {
+			text_escape(shown, sizeof(shown), e->d_name, strlen(e->d_name));
+			r = strv_addf(&list.skipped, "'%s' in %s is no PCI address libpci can take; "
+				      "skipping it", shown, devices_dir);
+			if (r < 0)
+				break;
+			continue;
+		}
 		if (n == cap) {
 			size_t bigger = cap ? cap * 2 : 64;
 			struct device *grown = realloc(devs, bigger * sizeof(*devs));
 
 			if (!grown) {
-				free(devs);
-				pci_cleanup(pacc);
-				return -ENOMEM;
+				r = -ENOMEM;
+				break;
 			}
 			devs = grown;
 			cap = bigger;
 		}
+		p = pci_get_dev(pacc, (int)addr.domain, addr.bus, addr.dev, addr.fn);
+		if (setjmp(pci_escape)) {
+			addr_format(&addr, shown, sizeof(shown));
+			pci_free_dev(p);
+			p = NULL;
+			r = strv_addf(&list.skipped, "%s cannot be read (%s); skipping it", shown,
+				      pci_error_text);
+			if (r < 0)
+				break;
+			continue;
+		}
 		fill_device(&devs[n++], p);
+		pci_free_dev(p);
+		p = NULL;
 	}
+	closedir(dir);
 	pci_cleanup(pacc);
+	if (r < 0) {
+		free(devs);
+		strv_free(&list.skipped);
+		return r;
+	}
 	if (n > 1)
 		qsort((struct device *)devs, n, sizeof(struct device), compare_devices);
-	*ret = (struct device_list){.dev = devs, .n = n};
+	list.dev = devs;
+	list.n = n;
+	*ret = list;
 	return 0;
 }

@@ -2,7 +2,10 @@
 /*
  * The safety rules live here, in one place:
  *  - bridges (class 06) are never claimed: the devices behind them would go with them;
- *  - the boot VGA is the host's console: refused unless --allow-boot-vga;
+ *  - the console (the boot VGA, or the device holding the firmware framebuffer; see device.h)
+ *    is refused unless --allow-boot-vga, and so are the other functions of its card unless
+ *    the console function itself is taken;
+ *  - a card is not touched on a kernel without driver_override (before 3.16);
  *  - mass storage matched only by ID is refused: the boot disk may be the same model;
  *  - without an IOMMU, vfio-pci cannot bind at all, so nothing is touched;
  *  - a device on a host driver is left alone unless --unbind.
@@ -77,11 +80,10 @@ static void decide(struct plan_entry *e, const struct plan_rules *opt)
 		e->action = ACTION_REFUSE;
 		e->counts = explicit_choice;
 		set_reason(e, "is a PCI bridge; bridges are never claimed");
-	} else if (d->boot_vga == 1 && !opt->allow_boot_vga) {
+	} else if (device_is_console(d) && !opt->allow_boot_vga) {
 		e->action = ACTION_REFUSE;
 		e->counts = explicit_choice;
-		set_reason(e, "is the boot VGA (the host console); use --allow-boot-vga for "
-			      "single-GPU passthrough");
+		set_reason(e, "%s; use --allow-boot-vga for single-GPU passthrough", d->console);
 	} else if (device_base_class(d) == CLASS_STORAGE && e->by != BY_ADDRESS) {
 		e->action = ACTION_REFUSE;
 		e->counts = false;
@@ -282,15 +284,70 @@ static void select_followers(const struct device_list *devs, const struct plan_r
 	}
 }
 
+/* The console card's other functions go with its console function, or stay. */
+static void guard_console_cards(const struct device_list *devs, struct plan *plan)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		struct plan_entry *e = &plan->entry[i];
+		const struct device *console = device_console_of_card(devs, e->dev);
+
+		if (!is_taken(e) || !console || console == e->dev ||
+		    is_taken(&plan->entry[console - devs->dev]))
+			continue;
+		e->action = ACTION_REFUSE;
+		e->counts = e->by == BY_ADDRESS;
+		set_reason(e, "belongs to the card of the host console (%s), which stays with the "
+			      "host; for single-GPU passthrough select %s by address with "
+			      "--allow-boot-vga",
+			   console->name, console->name);
+	}
+}
+
+/* Without driver_override (kernels before 3.16) nothing can be claimed safely: none of a card. */
+static void guard_override_support(const struct device_list *devs, struct plan *plan)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		struct plan_entry *e = &plan->entry[i];
+		const struct device *lacking = NULL;
+		size_t lo, hi;
+
+		if (!is_taken(e))
+			continue;
+		device_card(devs, e->dev, &lo, &hi);
+		for (size_t k = lo; k <= hi && !lacking; k++)
+			if (!devs->dev[k].has_override && (plan->entry[k].by != BY_NONE || k == i))
+				lacking = &devs->dev[k];
+		if (!lacking)
+			continue;
+		e->action = ACTION_REFUSE;
+		e->counts = true;
+		if (lacking == e->dev)
+			set_reason(e, "has no driver_override attribute (kernels before 3.16 lack "
+				      "it, and a claim needs it); not touching it");
+		else
+			set_reason(e, "its card's %s has no driver_override attribute (kernels "
+				      "before 3.16 lack it); none of the card is touched",
+				   lacking->name);
+	}
+}
+
+#define HOLDERS_SHOWN 8
+
+static const char *stay(size_t count)
+{
+	return count == 1 ? "stays on its host driver" : "stay on host drivers";
+}
+
 /* A group is viable for VFIO only when no member stays on a host driver (bridges aside). */
 static int check_groups(const struct device_list *devs, const struct group_index *gi,
 			struct plan *plan)
 {
 	for (size_t i = 0; i < devs->n; i++) {
-		const struct device *d = &devs->dev[i];
-		char holders[PLAN_REASON_MAX] = "";
+		const struct device *d = &devs->dev[i], *console = NULL;
+		char holders[HOLDERS_SHOWN * (16 + DRIVER_NAME_MAX + 8) + 32] = "";
 		bool first_of_group = true;
-		size_t n = 0;
+		size_t n = 0, count = 0;
+		int r;
 
 		if (!is_taken(&plan->entry[i]) || d->iommu_group == NO_GROUP)
 			continue;
@@ -305,23 +362,53 @@ static int check_groups(const struct device_list *devs, const struct group_index
 			    device_base_class(o) == CLASS_BRIDGE || !o->driver[0] ||
 			    str_eq(o->driver, VFIO_DRIVER))
 				continue;
-			n += (size_t)snprintf(holders + n, n < sizeof(holders) ? sizeof(holders) - n : 0,
-					      "%s%s (%s)", n ? ", " : "", o->name, o->driver);
-			if (n >= sizeof(holders))
-				n = sizeof(holders) - 1;
+			if (device_is_console(o) && !console)
+				console = o;
+			if (count++ < HOLDERS_SHOWN)
+				n += (size_t)snprintf(holders + n, sizeof(holders) - n, "%s%s (%s)",
+						      n ? ", " : "", o->name, o->driver);
 		}
-		if (!holders[0])
+		if (!count)
 			continue;
+		if (count > HOLDERS_SHOWN)
+			snprintf(holders + n, sizeof(holders) - n, " and %zu more",
+				 count - HOLDERS_SHOWN);
 		plan->entry[i].group_warning = true;
 		append_reason(&plan->entry[i], "; its IOMMU group is not viable");
-		if (first_of_group &&
-		    strv_addf(&plan->notes,
-			      "IOMMU group %d is not viable for VFIO: %s stay on host drivers "
-			      "(select them too, or use --group)",
-			      d->iommu_group, holders) < 0)
+		if (!first_of_group)
+			continue;
+		if (console)
+			r = strv_addf(&plan->notes,
+				      "IOMMU group %d is not viable for VFIO: %s %s; %s drives the "
+				      "host console, which stays with the host, so the group cannot go "
+				      "to a guest (move the card to a slot with its own IOMMU group: "
+				      "ACS)",
+				      d->iommu_group, holders, stay(count), console->name);
+		else
+			r = strv_addf(&plan->notes,
+				      "IOMMU group %d is not viable for VFIO: %s %s (select %s too, "
+				      "or use --group)",
+				      d->iommu_group, holders, stay(count), count == 1 ? "it" : "them");
+		if (r < 0)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* vfio-claim=off: the plan shows what was selected, and that none of it is touched. */
+static void apply_off(struct plan *plan, const char *off)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct plan_entry *e = &plan->entry[i];
+
+		if (e->by == BY_NONE)
+			continue;
+		e->action = ACTION_SKIP;
+		e->counts = false;
+		e->group_warning = false;
+		set_reason(e, "not touched: vfio-claim is off (%s)", off);
+	}
+	strv_free(&plan->notes);
 }
 
 int plan_build(struct device_list *devs, const struct selectors *sel,
@@ -341,6 +428,8 @@ int plan_build(struct device_list *devs, const struct selectors *sel,
 		r = select_direct(devs, sel, rules, &plan);
 		if (r == 0) {
 			select_followers(devs, rules, &gi, &plan);
+			guard_console_cards(devs, &plan);
+			guard_override_support(devs, &plan);
 			r = check_groups(devs, &gi, &plan);
 		}
 		group_index_free(&gi);
@@ -352,6 +441,8 @@ int plan_build(struct device_list *devs, const struct selectors *sel,
 	for (size_t i = 0; i < devs->n; i++)
 		if (plan.entry[i].by == BY_NONE)
 			set_reason(&plan.entry[i], "not selected");
+	if (rules->off)
+		apply_off(&plan, rules->off);
 	*ret = plan;
 	return 0;
 }

@@ -43,7 +43,11 @@ static void parse_line(struct settings *s, char *line, size_t len, const char *w
 	*eq = '\0';
 	value = trim(eq + 1);
 	key = trim(line);
-	/* Accept the command line's spelling too, so users can paste "vfio-claim.ids=...". */
+	/* The command line's spelling too, so users can paste "rd.vfio-claim.ids=..." (the rd.
+	 * rule of settings.h). */
+	rest = key_skip(key, "rd.");
+	if (rest && key_skip(rest, "vfio-claim."))
+		key = rest;
 	rest = key_skip(key, "vfio-claim.");
 	if (rest)
 		key = rest;
@@ -58,6 +62,9 @@ void settings_parse_config(struct settings *s, const char *text, size_t len, con
 	unsigned line_no = 0;
 	size_t i = 0;
 
+	/* A UTF-8 byte order mark, as some editors write one, is not part of the first key. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
 	while (i < len) {
 		size_t n = 0;
 		char where[PATH_MAX + 16], *line;
@@ -85,7 +92,11 @@ int settings_read_config(struct settings *s, const char *file, bool explicit_fil
 	size_t len;
 	int r;
 
-	r = root_path(path, sizeof(path), "%s", file);
+	/* An absolute path is under the root prefix; a relative one is the user's own. */
+	if (file[0] == '/')
+		r = root_path(path, sizeof(path), "%s", file);
+	else
+		r = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? 0 : -ENAMETOOLONG;
 	if (r < 0) {
 		settings_problem(s, "%s: path too long", file);
 		return r;

@@ -41,19 +41,29 @@ static void apply_word(struct settings *s, char *word)
 	if (!rest)
 		return;
 	if (!*rest) {
-		bool on;
+		bool on = true;
 
-		/* "vfio-claim=off" is the rescue switch; an unreadable value is taken as off too. */
-		if (!value || parse_bool(value, &on) < 0 || !on)
-			settings_apply(s, "off", NULL, where, FROM_CMDLINE);
+		/* the rescue switch: vfio-claim=off (or on); a bare vfio-claim is "on" */
+		if (value && parse_bool(value, &on) < 0) {
+			text_escape(shown, sizeof(shown), value, strlen(value));
+			settings_problem(s, "%s: vfio-claim='%s' is neither off nor on; ignoring it",
+					 where, shown);
+			return;
+		}
+		settings_apply(s, "off", on ? "0" : "1", where, FROM_CMDLINE);
+		return;
+	}
+	text_escape(shown, sizeof(shown), key, strlen(key));
+	if (*rest == '-' || *rest == '_') {
+		/* "vfio-claim-ids=": ours by its name, but no key of ours */
+		settings_problem(s, "%s: unknown key '%.40s' (vfio-claim's keys are "
+				 "vfio-claim.KEY=, e.g. vfio-claim.ids=); ignoring it", where, shown);
 		return;
 	}
 	if (*rest != '.')
 		return;
-	if (settings_apply(s, rest + 1, value, where, FROM_CMDLINE) == -ENOENT) {
-		text_escape(shown, sizeof(shown), key, strlen(key));
+	if (settings_apply(s, rest + 1, value, where, FROM_CMDLINE) == -ENOENT)
 		settings_problem(s, "%s: unknown key '%.40s'; ignoring it", where, shown);
-	}
 }
 
 void settings_parse_kcmdline(struct settings *s, const char *text, size_t len)

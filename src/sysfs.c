@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,58 @@ int sysfs_read_driver(const struct device *d, char *buf, size_t size)
 	return r == -ENOENT ? 0 : r;
 }
 
+/*
+ * boot_vga is the kernel's word on which GPU drives the console, and the one guard the user
+ * cannot lose: anything but a plain 0 (a 1, "01", "2", a directory, an unreadable file, a
+ * value too long) marks the device as the console, with what was read.
+ */
+static void read_boot_vga(struct device *d)
+{
+	char path[PATH_MAX], value[16], shown[40];
+	int r;
+
+	d->boot_vga = BOOT_VGA_ABSENT;
+	if (device_path(path, sizeof(path), d, "boot_vga") < 0)
+		return;
+	r = attr_read(path, value, sizeof(value));
+	if (r == -ENOENT)
+		return;
+	if (r == 0 && str_eq(value, "0")) {
+		d->boot_vga = BOOT_VGA_NO;
+	} else if (r == 0 && str_eq(value, "1")) {
+		d->boot_vga = BOOT_VGA_YES;
+		copy_str(d->console, sizeof(d->console), "is the boot VGA (the host console)");
+	} else {
+		d->boot_vga = BOOT_VGA_ODD;
+		if (r == 0) {
+			text_escape(shown, sizeof(shown), value, strlen(value));
+			snprintf(d->console, sizeof(d->console),
+				 "its boot_vga reads '%s', neither 0 nor 1: taken for the host console",
+				 shown);
+		} else {
+			snprintf(d->console, sizeof(d->console),
+				 "its boot_vga cannot be read (%s): taken for the host console",
+				 r == -EOVERFLOW ? "too long" : file_strerror(r));
+		}
+	}
+}
+
+void sysfs_read_override(struct device *d)
+{
+	char path[PATH_MAX], value[DRIVER_NAME_MAX];
+	int r;
+
+	/* The kernel shows an unset override as "(null)"; kernels before 3.16 have none. */
+	d->override[0] = '\0';
+	d->has_override = true;
+	if (device_path(path, sizeof(path), d, "driver_override") < 0)
+		return;
+	r = attr_read(path, value, sizeof(value));
+	if (r == 0 && !str_eq(value, "(null)"))
+		copy_str(d->override, sizeof(d->override), value);
+	d->has_override = r != -ENOENT;
+}
+
 void sysfs_read_state(struct device *d)
 {
 	char path[PATH_MAX], value[DRIVER_NAME_MAX];
@@ -43,16 +96,9 @@ void sysfs_read_state(struct device *d)
 	if (sysfs_read_driver(d, d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
 
-	/* The kernel shows an unset override as "(null)". */
-	d->override[0] = '\0';
-	if (device_path(path, sizeof(path), d, "driver_override") == 0 &&
-	    attr_read(path, value, sizeof(value)) == 0 && !str_eq(value, "(null)"))
-		copy_str(d->override, sizeof(d->override), value);
-
-	d->boot_vga = -1;
-	if (device_path(path, sizeof(path), d, "boot_vga") == 0 &&
-	    attr_read(path, value, sizeof(value)) == 0)
-		d->boot_vga = str_eq(value, "1") ? 1 : 0;
+	sysfs_read_override(d);
+	d->console[0] = '\0';
+	read_boot_vga(d);
 }
 
 bool sysfs_iommu_present(void)

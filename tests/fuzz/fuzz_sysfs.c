@@ -48,7 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_name(d.driver, sizeof(d.driver));
 	if (strnlen(d.override, sizeof(d.override)) == sizeof(d.override))
 		abort();
-	if (d.boot_vga < -1 || d.boot_vga > 1 || d.iommu_group < NO_GROUP)
+	if (d.boot_vga < BOOT_VGA_ABSENT || d.boot_vga > BOOT_VGA_ODD || d.iommu_group < NO_GROUP)
+		abort();
+	/* the console guard fails closed: anything but absent or a plain 0 is the console */
+	if (device_is_console(&d) != (d.boot_vga == BOOT_VGA_YES || d.boot_vga == BOOT_VGA_ODD))
 		abort();
 
 	/* The short-buffer cases: a 1-byte and a small buffer must still be terminated. */

@@ -143,6 +143,9 @@ static void load(const struct scenario *sc, struct device_list *devs, struct dev
 		d->iommu_group = r->group;
 		strcpy(d->driver, r->driver);
 		d->boot_vga = r->boot_vga;
+		d->has_override = true;
+		if (r->boot_vga == BOOT_VGA_YES)
+			strcpy(d->console, "is the boot VGA (the host console)");
 	}
 	*devs = (struct device_list){.dev = storage, .n = n};
 }

@@ -50,6 +50,14 @@ static const struct {
 								 .problem = "bad address"}},
 	{"empty-value", "vfio-claim.ids=", {.n_problems = 1, .problem = "needs a value"}},
 	{"binary", "vfio-claim.ids=\x01\x02\xff:1", {.n_problems = 1, .problem = "\\x01"}},
+	/* found by review: an unreadable value silently meant "off" */
+	{"off-unparseable", "vfio-claim=enabled vfio-claim.ids=1002:744c",
+	 {.n_ids = 1, .n_problems = 1, .problem = "'enabled' is neither off nor on"}},
+	{"on-beats-nothing", "vfio-claim=on", {0}},
+	{"bare-is-on", "vfio-claim", {0}},
+	{"namespace-typo", "vfio-claim-ids=1002:744c vfio_claim_addrs=03:00.0",
+	 {.n_problems = 2, .problem = "unknown key 'vfio-claim-ids' (vfio-claim's keys are"}},
+	{"not-our-namespace", "vfio-claimed=1 vfio-claimer.x=2", {0}},
 };
 
 static const struct {
@@ -65,6 +73,11 @@ static const struct {
 	{"unknown", "\nfoo = 1\n", {.n_problems = 1, .problem = ":2: unknown key 'foo'"}},
 	{"bad-line-keeps-rest", "ids = xx\nids = 1002:744c\n",
 	 {.n_ids = 1, .n_problems = 1, .problem = "'xx'"}},
+	/* found by review: the BOM made the first key unknown, and invisible in the message */
+	{"utf8-bom", "\xef\xbb\xbf" "addrs = 03:00.0\n", {.n_addrs = 1}},
+	{"odd-byte-shown", "\x01wait = 3\n", {.n_problems = 1, .problem = "'\\x01wait'"}},
+	{"off-key", "off = yes\n", {.off = true}},
+	{"rd-and-prefix", "rd.vfio-claim.ids = 1002:744c\n", {.n_ids = 1}},
 };
 
 static void test_huge_inputs(void)
