@@ -101,6 +101,10 @@ static void json_device(FILE *out, const struct plan_entry *e)
 		fputs(",\"console_reason\":", out);
 		json_string(out, d->console);
 	}
+	if (d->firmware_fb[0]) {
+		fputs(",\"firmware_framebuffer\":", out);
+		json_string(out, d->firmware_fb);
+	}
 	fputs(",\"selected\":", out);
 	fputs(e->by != BY_NONE ? "true" : "false", out);
 	fputs(",\"action\":", out);
@@ -159,4 +163,17 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 		fprintf(out, "note: %s\n", plan->notes.v[i]);
 	for (size_t i = 0; i < devs->skipped.n; i++)
 		fprintf(out, "note: %s\n", devs->skipped.v[i]);
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct device *d = &devs->dev[i];
+
+		if (!d->firmware_fb[0])
+			continue;
+		if (str_eq(d->driver, VFIO_DRIVER))
+			fprintf(out, "note: %s is on vfio-pci, but the firmware framebuffer (%s) still "
+				"holds memory in its BAR: a guest cannot map that BAR\n", d->name,
+				d->firmware_fb);
+		else
+			fprintf(out, "note: the firmware framebuffer (%s) is in %s's BAR: that is the "
+				"console\n", d->firmware_fb, d->name);
+	}
 }
