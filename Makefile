@@ -139,7 +139,12 @@ SUITES := "$(MAKE) --no-print-directory check-unit" \
 	  "$(MAKE) --no-print-directory check-e2e" \
 	  "$(MAKE) --no-print-directory check-generators"
 
-check: $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)
+# `make check` first installs the packages of every suite (as root; otherwise deps.sh prints
+# the apt-get line, and each suite that lacks something says SKIP with the reason).
+CHECK_DEPS := base static e2e generators nix fuzz
+check:
+	@$(DEPS) $(CHECK_DEPS) || echo "check: packages missing (see above); suites will say SKIP"
+	@$(MAKE) --no-print-directory $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)
 	@tests/tally.sh $(SUITES)
 
 include mk/hardening.mk

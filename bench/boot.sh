@@ -3,19 +3,23 @@
 # In-boot timing benchmark (see bench/guest-bench.sh for the steps): BOOTS boots of the e2e
 # rig (tests/e2e/lib.sh), each running ROUNDS rounds of shell loop / vfio-claim / floor in
 # turned orders; prints the medians over every round of every boot and the ratios.
-# Usage: BOOTS=10 ROUNDS=3 JOBS=2 bench/boot.sh [BINARY]   (default build/static/vfio-claim)
-# Per-boot logs and the raw figures (boot round step µs) are kept in build/bench/boot/.
+# Usage: BOOTS=10 ROUNDS=3 JOBS=2 KERNEL=SPEC bench/boot.sh [BINARY]
+#   BINARY defaults to build/static/vfio-claim; KERNEL is a kernel spec of tests/e2e/lib.sh
+#   (bookworm, trixie, sid, a package; default: this system's release).
+# Per-boot logs and the raw figures (boot round step µs) are kept in build/bench/boot/KVER/.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 bin=$(realpath "${1:-build/static/vfio-claim}")
 boots=${BOOTS:-10} rounds=${ROUNDS:-3} jobs=${JOBS:-2}
-out=build/bench/boot
-mkdir -p "$out"
 build-aux/deps.sh e2e || exit 1
 # shellcheck source=tests/e2e/lib.sh
 . tests/e2e/lib.sh
-e2e_fetch_kernel >/dev/null || { echo "bench: cannot fetch the kernel" >&2; exit 1; }
+e2e_fetch_kernel "${KERNEL:-}" >/dev/null ||
+	{ echo "bench: cannot fetch the kernel '${KERNEL:-}'" >&2; exit 1; }
+out=build/bench/boot/$E2E_KVER
+mkdir -p "$out"
+rm -f "$out"/boot-*.raw "$out"/boot-*.bad
 e2e_build_initramfs "$out/image.cpio" --binary "$bin" --scenario bench/guest-bench.sh ||
 	{ echo "bench: initramfs build failed" >&2; exit 1; }
 echo "bench: $boots boot(s) x $rounds round(s), binary $bin ($(stat -c %s "$bin") bytes)," \

@@ -38,10 +38,15 @@ reset() {
 		[ -e "$p/driver" ] && echo "$x" >"$p/driver/unbind"
 		echo >"$p/driver_override"
 	done
-	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio_virqfd vfio irqbypass; do
+	# twice: a module in use by one later in the list comes out on the second pass
+	for m in $vfio_mods $vfio_mods; do
 		rmmod "$m" 2>/dev/null
 	done
 }
+# vfio-pci, vfio_iommu_type1 and what vfio-pci depends on with this kernel (modules.dep), as
+# module names: vfio_virqfd before Linux 6.2 only, .ko.xz files on trixie and sid.
+vfio_mods="vfio_pci vfio_iommu_type1 $(sed -n 's|^[^:]*/vfio-pci\.ko[^:]*:||p' \
+	"/lib/modules/$(uname -r)/modules.dep" | tr ' ' '\n' | sed 's|.*/||; s|\.ko.*||; s|-|_|g')"
 step_a() {
 	# The guides' script for a card picked by address (the Arch and Gentoo wikis' form of it).
 	mark a-start

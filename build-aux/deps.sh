@@ -15,7 +15,7 @@ group_pkgs() {
 	nix-boot) echo "nix-bin xz-utils jq patchelf file cpio zstd qemu-system-x86 e2fsprogs" \
 		"kmod udev systemd busybox-static lvm2 dmsetup bcache-tools kbd console-data procps" \
 		"util-linux binutils perl" ;;
-	fuzz) echo "clang libclang-rt-14-dev valgrind time util-linux" ;;
+	fuzz) echo "clang libclang-rt-14-dev llvm valgrind time util-linux" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

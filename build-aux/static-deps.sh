@@ -129,80 +129,15 @@ run() {
 # ---------------------------------------------------------------------------------------
 # Sources: apt-get source with a private apt configuration.
 
-# deb822 (.sources) stanzas -> deb-src stanzas. One-line (.list) entries -> deb-src lines.
-# Only entries for this release's suites (CODENAME, CODENAME-updates, CODENAME-security)
-# are kept: third-party repositories rarely publish sources, and a missing Sources index
-# would make `apt-get update` fail.
-# shellcheck disable=SC2016  # awk programs, not shell
-derive_deb822='
-BEGIN { RS = ""; FS = "\n" }
-function suite_ok(s) { return codename == "" || s == codename || index(s, codename "-") == 1 }
-{
-	has_deb = 0; suites_ok = 0; enabled = 1; out = ""
-	for (i = 1; i <= NF; i++) {
-		line = $i
-		if (line ~ /^[ \t]*#/)
-			continue
-		key = tolower(line)
-		if (key ~ /^types:/) {
-			if (line ~ /[ \t]deb([ \t]|$)/)
-				has_deb = 1
-			line = "Types: deb-src"
-		} else if (key ~ /^enabled:[ \t]*no/) {
-			enabled = 0
-		} else if (key ~ /^suites:/) {
-			n = split(substr(line, 8), s, /[ \t]+/)
-			for (j = 1; j <= n; j++)
-				if (s[j] != "" && suite_ok(s[j]))
-					suites_ok = 1
-		}
-		out = out line "\n"
-	}
-	if (has_deb && suites_ok && enabled)
-		printf "%s\n", out
-}'
-# shellcheck disable=SC2016
-derive_oneline='
-function suite_ok(s) { return codename == "" || s == codename || index(s, codename "-") == 1 }
-$1 == "deb" {
-	i = 2
-	if ($i ~ /^\[/)		# deb [ option=value ... ] uri suite component...
-		while ($i !~ /\]$/ && i < NF)
-			i++
-	else
-		i = 1
-	if (suite_ok($(i + 2))) {
-		sub(/^deb/, "deb-src")
-		print
-	}
-}'
-
 fetch_sources() {
-	local apt="$work/apt" sl sp codename f
+	local codename f
 	local -a opts
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
-	# Where this system keeps its sources (normally /etc/apt/sources.list{,.d}).
-	eval "$(apt-config shell sl Dir::Etc::SourceList/f sp Dir::Etc::SourceParts/d)"
+	# deb-src twins of the system's own deb entries (build-aux/apt-private.sh): only this
+	# release's suites, since third-party repositories rarely publish sources.
 	# shellcheck disable=SC1091
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-	: >"$apt/sources.list"
-	for f in "$sl" "$sp"*.list; do
-		[ -f "$f" ] && awk -v codename="$codename" "$derive_oneline" "$f" >>"$apt/sources.list"
-	done
-	for f in "$sp"*.sources; do
-		[ -f "$f" ] && awk -v codename="$codename" "$derive_deb822" "$f" \
-			>"$apt/sources.list.d/${f##*/}"
-	done
-	if ! grep -qs '^deb-src\|^Types: deb-src' "$apt/sources.list" "$apt"/sources.list.d/*; then
-		die "no Debian 'deb' entries for '$codename' found in $sl or $sp"
-	fi
-	opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
-	      -o "Dir::Etc::SourceParts=$apt/sources.list.d"
-	      -o "Dir::State::Lists=$apt/lists"
-	      -o "Dir::Cache=$apt/cache")
-	# As root, apt downloads as user _apt, who cannot enter our private mktemp dir.
-	# Everything fetched is checked against the signed Release file anyway.
-	[ "$(id -u)" -eq 0 ] && opts+=(-o APT::Sandbox::User=root)
+	mapfile -t opts < <("$here/apt-private.sh" "$work/apt" deb-src "$codename")
+	[ ${#opts[@]} -gt 0 ] || die "no private apt configuration (build-aux/apt-private.sh)"
 
 	say "fetching Debian sources: $src_pkgs"
 	run apt-update apt-get "${opts[@]}" update

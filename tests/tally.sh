@@ -3,11 +3,13 @@
 # Runs each suite command given as an argument, keeps its output in one log, and closes with
 # "N passed, N failed". A suite prints "PASS: name" / "FAIL: name" / "SKIP: name (why)" lines
 # and exits non-zero when something failed; a suite that dies without a FAIL line counts as one.
+# Before the closing line it lists what could not run and why (the SKIP lines). In CI
+# (CI=true) nothing may skip: .ci/run installs everything, so each SKIP counts as a failure.
 set -u
 log=${TALLY_LOG:-build/check.log}
 mkdir -p "$(dirname "$log")"
 : >"$log"
-broken=0
+t0=$(date +%s)
 for suite in "$@"; do
 	echo "=== $suite" | tee -a "$log"
 	start=$(date +%s)
@@ -21,9 +23,18 @@ done
 passed=$(grep -c '^PASS: ' "$log")
 failed=$(grep -c '^FAIL: ' "$log")
 skipped=$(grep -c '^SKIP: ' "$log")
-if [ "$failed" -gt 0 ]; then
+if [ "$skipped" -gt 0 ]; then
+	echo "--- could not run (SKIP: name (why)):"
+	grep '^SKIP: ' "$log"
+	if [ "${CI:-}" = true ]; then
+		echo "--- CI=true: every skip counts as a failure"
+		failed=$((failed + skipped))
+	fi
+fi
+if [ "$(grep -c '^FAIL: ' "$log")" -gt 0 ]; then
 	echo "--- failures:"
 	grep '^FAIL: ' "$log"
 fi
+echo "--- $# suites in $(($(date +%s) - t0)) s (log: $log)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,8 @@
 # driver every display/audio/network device ends up on without and with vfio-claim.
 # Nothing is installed into /boot: the kernel package is unpacked into
 # ${VFIO_CLAIM_CACHE:-$HOME/.cache/vfio-claim}/kernel/ (once; later runs use the cache).
-# Environment: VFIO_CLAIM (default build/static/vfio-claim), E2E_ACCEL=kvm where KVM works.
+# Environment: VFIO_CLAIM (default build/static/vfio-claim), E2E_ACCEL=kvm where KVM works,
+#   DEMO_KERNEL (a kernel spec of tests/e2e/lib.sh, e.g. trixie; default: this system's).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -44,7 +45,7 @@ file -L "$VFIO_CLAIM" | grep -qE 'statically linked|static-pie linked' ||
 . tests/e2e/lib.sh
 # The kernel: the Debian package linux-image-amd64 points to, downloaded once into the cache
 # (e2e_fetch_kernel says so when it downloads).
-e2e_fetch_kernel >/dev/null || exit 1
+e2e_fetch_kernel "${DEMO_KERNEL:-}" >/dev/null || exit 1
 mkdir -p "$out"
 
 # 2. Three boots of the same VM. The kernel command line is a typical passthrough setup.
@@ -76,7 +77,7 @@ boot 2 "vfio_pci.ids=$ids" &
 wait
 boot 3 "vfio_pci.ids=$ids" --binary "$VFIO_CLAIM"
 for n in 1 2 3; do
-	read -r rc secs <"$out/$n.rc"
+	read -r rc _ <"$out/$n.rc"
 	if [ "$rc" -ne 0 ] || ! e2e_table "$out/$n.log" | grep -q .; then
 		say "demo: boot $n did not finish (console log: $out/$n.log)"
 		exit 1

@@ -2,31 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Offline tests of the Nix side: nix/module.nix evaluated inside real NixOS (nixpkgs lib/ + nixos/
-# of August 2024, from ../shared/nixpkgs) with a stub package set, nix/package.nix and flake.nix
+# of August 2024) with a stub package set, nix/package.nix and flake.nix
 # evaluated with the same stub, and every .nix file parsed. Needs only Debian's nix-bin
 # (build-aux/deps.sh nix); nothing is built and nothing is written under /nix: Nix runs with the
 # dummy:// store (even a read-only local store would create /nix/store) and a state directory in
 # a temporary folder, so it works as root in a container without a nixbld group or a sandbox.
 #
-# Prints PASS:/FAIL: nix/<name> per test; SKIP only when nix-instantiate is not installed.
+# The NixOS tree, first found of: NIXPKGS= (a nixpkgs checkout, or a tarball of one: lib/ and
+# nixos/ are enough), ../shared/nixpkgs/nixos-lib-2024-08.tar.xz beside the checkout, the
+# nixpkgs that `nix-instantiate --find-file nixpkgs` finds (a channel or NIX_PATH).
+# Prints PASS:/FAIL: nix/<name> per test; SKIP (FAIL in CI) when nix-instantiate or the NixOS
+# tree is missing, with the reason.
 # NIX_TESTS_JOBS=N runs N evaluations at once (default: CPUs, at most 4; each takes ~1-2 s and ~250 MB).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
+# shellcheck source=tests/result.sh
+. "$repo/tests/result.sh"
 if ! command -v nix-instantiate >/dev/null 2>&1; then
-	echo "SKIP: nix (nix-instantiate not installed; build-aux/deps.sh nix)"
-	exit 0
+	result_skip nix "nix-instantiate not installed; build-aux/deps.sh nix"
+	exit
 fi
-
-tarball=""
-for dir in "$(dirname "$repo")/shared/nixpkgs" /work/shared/nixpkgs; do
-	if [ -f "$dir/nixos-lib-2024-08.tar.xz" ]; then
-		tarball="$dir/nixos-lib-2024-08.tar.xz"
-		break
-	fi
-done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-nix.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -37,6 +35,11 @@ export NIX_STATE_DIR="$tmp/state" NIX_LOG_DIR="$tmp/state/log"
 export NIX_CONFIG="store = dummy://
 build-users-group =
 substituters ="
+tree=${NIXPKGS:-}
+shared=$(dirname "$repo")/shared/nixpkgs/nixos-lib-2024-08.tar.xz
+[ -z "$tree" ] && [ -f "$shared" ] && tree=$shared
+# the user's own nixpkgs (channel, NIX_PATH), looked up before the search path is emptied
+[ -z "$tree" ] && tree=$(nix-instantiate --find-file nixpkgs 2>/dev/null)
 export NIX_PATH="" HOME="$tmp"
 eval_opts=(--eval --strict)
 
@@ -77,17 +80,26 @@ else
 	echo "    nix/README.md: $n nix blocks, unparsable:${readme_bad:- (none found)}"
 fi
 
-if [ -z "$tarball" ]; then
+if [ -z "$tree" ]; then
+	why="no NixOS tree: set NIXPKGS= to a nixpkgs checkout or tarball,"
+	result_skip nix/nixos-evaluations "$why or put ${shared##*/} in ${shared%/*}"
+	exit
+fi
+if [ -d "$tree" ]; then
+	nixpkgs=$tree
+elif mkdir "$tmp/tree" && tar -xf "$tree" -C "$tmp/tree" 2>/dev/null; then
+	nixpkgs=$tmp/tree
+	# a tarball of a whole checkout has one top folder
+	[ -f "$nixpkgs/nixos/lib/eval-config.nix" ] || nixpkgs=$(echo "$tmp"/tree/*/)
+	nixpkgs=${nixpkgs%/}
+else
+	nixpkgs=
+fi
+if [ ! -f "$nixpkgs/nixos/lib/eval-config.nix" ]; then
 	fail "nixpkgs-tree"
-	echo "    nixos-lib-2024-08.tar.xz not found in $(dirname "$repo")/shared/nixpkgs or /work/shared/nixpkgs"
+	echo "    no nixos/lib/eval-config.nix in $tree"
 	exit 1
 fi
-if ! tar -xJf "$tarball" -C "$tmp" || [ ! -f "$tmp/nixos/lib/eval-config.nix" ]; then
-	fail "nixpkgs-tree"
-	echo "    could not unpack $tarball"
-	exit 1
-fi
-nixpkgs="$tmp"
 
 # --- evaluations, run NIX_TESTS_JOBS at a time; each writes $tmp/out/<name>.{rc,log}
 jobs_max=${NIX_TESTS_JOBS:-$(n=$(nproc 2>/dev/null || echo 2); [ "$n" -gt 4 ] && n=4; echo "$n")}

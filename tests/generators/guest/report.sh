@@ -14,8 +14,10 @@ for m in vfio_pci bochs snd_hda_intel e1000e; do
 	[ -d "/sys/module/$m" ] && mods="$mods $m"
 done
 echo "VFIO-CLAIM-GEN-MODULES$mods"
-# The safety net's and the hook's log lines (loglevel=4 keeps them off the console).
-dmesg | grep -E 'vfio|bochs-drm|snd_hda_intel' | sed 's/^/VFIO-CLAIM-GEN-KMSG /'
+# The safety net's and the hook's log lines (loglevel=4 keeps them off the console), and the
+# kernel's complaint about a compressed module nobody decompressed.
+dmesg | grep -E 'vfio|bochs-drm|snd_hda_intel|Invalid ELF header magic' |
+	sed 's/^/VFIO-CLAIM-GEN-KMSG /'
 sync
 echo o >/proc/sysrq-trigger
 sleep 30
