@@ -33,6 +33,8 @@ struct device {
 	 * firmware framebuffer in one of its BARs (console devices of any class, on UEFI).
 	 */
 	char console[128];
+	/* Vendor and device name from pci.ids, as lspci prints them, or NULL (pci-names.c). */
+	char *model;
 };
 
 struct device_list {
@@ -55,6 +57,9 @@ void device_card(const struct device_list *list, const struct device *d, size_t 
 /* The device of d's card (same slot) that drives the console, or NULL (d itself included). */
 const struct device *device_console_of_card(const struct device_list *list,
 					    const struct device *d);
+
+/* "0000:03:00.0 (Advanced Micro Devices ... Navi 31 [...])", or the address alone unnamed. */
+void device_label(const struct device *d, char *buf, size_t size);
 
 /* The device at addr, or NULL. */
 struct device *device_find(const struct device_list *list, const struct pci_addr *addr);
