@@ -75,6 +75,18 @@ static inline unsigned device_class16(const struct device *d)
 	return d->id.class >> 8;
 }
 
+/* Bridges (06) are never claimed and never keep their group from a guest; storage (01) may
+ * hold the host's disks. */
+static inline bool device_is_bridge(const struct device *d)
+{
+	return device_base_class(d) == 0x06;
+}
+
+static inline bool device_is_storage(const struct device *d)
+{
+	return device_base_class(d) == 0x01;
+}
+
 /* Two functions of one card: the same domain, bus and device number. */
 static inline bool device_same_slot(const struct device *a, const struct device *b)
 {

@@ -350,6 +350,12 @@ int main(int argc, char **argv)
 	case CMD_DOCTOR:
 		doctor_run(&a, &set, &out);
 		break;
+	case CMD_GROUPS:
+		groups_run(&a, &set, &out);
+		break;
+	case CMD_SUGGEST:
+		suggest_run(&a, &set, &out);
+		break;
 	case CMD_CLAIM:
 	default:
 		claim_run(&a, &set, &out);
