@@ -11,6 +11,8 @@ group_pkgs() {
 	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils" ;;
 	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd busybox-static cpio kmod qemu-system-x86" ;;
 	nix) echo "nix-bin xz-utils" ;;
+	man) echo "mandoc man-db groff-base bash-completion" ;;
+	debian) echo "dpkg-dev debhelper debootstrap fakeroot libpci-dev libkmod-dev libudev-dev liblzma-dev libzstd-dev initramfs-tools-core qemu-system-x86 cpio zstd" ;;
 	fuzz) echo "clang libclang-rt-14-dev valgrind time util-linux" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
