@@ -51,7 +51,7 @@ OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)
 
 .PHONY: all static install uninstall clean check check-unit check-fixture check-docs check-e2e \
 	check-generators check-nix deps demo help install-dracut install-initramfs-tools \
-	install-mkinitcpio install-systemd install-modprobe
+	install-mkinitcpio install-systemd install-modprobe install-libvirt
 
 all: $(TARGET)
 
@@ -103,10 +103,11 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfio-claim $(DESTDIR)$(MANDIR)/man8/vfio-claim.8 \
 		$(DESTDIR)$(MANDIR)/man5/vfio-claim.conf.5 $(DESTDIR)$(BASHCOMPDIR)/vfio-claim
 	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
-		initramfs-hooks/install.sh --uninstall all modprobe
+		initramfs-hooks/install.sh --uninstall all modprobe libvirt
 
 # The hooks for each initramfs generator; they expect the binary in $(BINDIR).
-install-dracut install-initramfs-tools install-mkinitcpio install-systemd install-modprobe:
+install-dracut install-initramfs-tools install-mkinitcpio install-systemd install-modprobe \
+install-libvirt:
 	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
 		initramfs-hooks/install.sh $(@:install-%=%)
 

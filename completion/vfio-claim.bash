@@ -8,8 +8,8 @@
 
 _vfio_claim_commands="claim status release doctor groups suggest"
 _vfio_claim_options="--ids --addrs --addresses --config --no-cmdline --unbind --allow-boot-vga
---group --wait --strict --dry-run --json --modprobe --root --kmsg --quiet --verbose --help
---version"
+--group --wait --strict --stop-units --domain --dry-run --json --modprobe --root --kmsg --quiet
+--verbose --help --version"
 
 # The devices' addresses under ROOT/sys, one a line; with "ids", their vendor:device IDs.
 _vfio_claim_devices() {
@@ -64,11 +64,11 @@ _vfio_claim() {
 	--addrs | --addresses) _vfio_claim_list "$cur" "$(_vfio_claim_devices "$root" addrs)" ;;
 	--config) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	--root) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
-	--wait) ;;
+	--wait | --stop-units | --domain) ;;
 	*)
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$_vfio_claim_options" -- "$cur")
-		elif [ "$cmd" = release ] || [ "$cmd" = suggest ]; then
+		elif [ "$cmd" = release ] || [ "$cmd" = suggest ] || [ "$cmd" = doctor ]; then
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_claim_devices "$root" addrs)" \
 				-- "$cur")
 		elif [ -z "$cmd" ]; then

@@ -11,7 +11,7 @@
 #include "module.h"
 #include "plan.h"
 
-/* Writes driver_override (and unbinds with --unbind) for every ACTION_CLAIM entry. */
+/* Writes driver_override for every ACTION_CLAIM entry not handed over (handover.h). */
 void apply_detach(struct plan *plan);
 
 /* True when some entry still has to be bound. */

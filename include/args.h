@@ -19,6 +19,7 @@ struct args {
 	const char *config;
 	bool config_explicit;
 	const char *root;
+	const char *domain; /* --domain: the libvirt domain a hand-over or release is for */
 	bool no_cmdline, dry_run, json, modprobe, kmsg, quiet, verbose;
 	char **operands; /* release, suggest: the addresses */
 	int n_operands;

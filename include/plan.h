@@ -31,6 +31,7 @@ struct plan_entry {
 	bool group_warning;  /* its IOMMU group keeps other devices on host drivers */
 	bool from_vfio_pci;  /* selected through the user's vfio-pci.ids */
 	bool failed;	     /* the claim was tried and did not end on vfio-pci */
+	bool handover;	     /* its card is handed over (handover.h), not plainly claimed */
 	char reason[PLAN_REASON_MAX];
 	char via[64];	     /* how it was selected: "by address", "companion of ..." */
 };

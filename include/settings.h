@@ -5,7 +5,8 @@
  * kernel command line (settings-kcmdline.c), and merged into one struct settings. Pure:
  * problems are collected as text for main to log.
  *
- * Keys: ids, addrs (or addresses) and the switches of switch_defs[]. '-' and '_' are equal
+ * Keys: ids, addrs (or addresses), the switches of switch_defs[], and for the run-time
+ * hand-over (config file and arguments only) runtime-domains and runtime-stop-units. '-' and '_' are equal
  * in every key, as the kernel has them for parameters. The rule for "rd.": a key may carry it
  * in front, on the kernel command line and in the config file alike, and it means the same
  * as without (rd.vfio-claim.ids= is vfio-claim.ids=). systemd honours rd. keys only in the
@@ -60,6 +61,8 @@ extern const struct switch_def switch_defs[SW_COUNT];
 
 struct settings {
 	struct selectors sel;
+	struct strv domains;	/* runtime-domains: libvirt domains whose devices are handed over */
+	struct strv stop_units; /* runtime-stop-units: units a hand-over may stop (and restart) */
 	unsigned value[SW_COUNT];  /* booleans as 0 or 1 */
 	char *where[SW_COUNT];	   /* who set it ("kernel command line", "/etc/x.conf:3"), or NULL */
 	struct strv problems;	   /* the first PROBLEMS_SHOWN problems */
@@ -92,6 +95,10 @@ const char *key_skip(const char *key, const char *name);
  */
 int settings_apply(struct settings *s, const char *key, const char *value, const char *where,
 		   enum source src);
+
+/* Adds comma-separated unit or domain names; bad ones are recorded and skipped. */
+int settings_add_units(struct settings *s, const char *list, const char *where);
+int settings_add_domains(struct settings *s, const char *list, const char *where);
 
 /* Adds comma-separated selectors; bad tokens are recorded and skipped. Returns the bad count. */
 int settings_add_ids(struct settings *s, const char *list, bool from_vfio_pci, const char *where);

@@ -35,3 +35,21 @@ int sysfs_probe(const struct device *d);
 
 /* Reads the current driver; "" when unbound. */
 int sysfs_read_driver(const struct device *d, char *buf, size_t size);
+
+/* Binds the device to the driver of that name (drivers/DRIVER/bind). */
+int sysfs_bind(const struct device *d, const char *driver);
+
+/* Attaches (bind) or detaches a virtual console ("vtcon1": /sys/class/vtconsole/NAME/bind). */
+int sysfs_vtcon_bind(const char *vtcon, bool bind);
+
+/*
+ * The firmware framebuffer's platform device while a driver holds it (efi-framebuffer.0,
+ * simple-framebuffer.0, vesa-framebuffer.0) and that driver; -ENOENT when there is none.
+ */
+int sysfs_firmware_fb_device(char *dev, size_t dev_size, char *driver, size_t driver_size);
+
+/* True when the platform device exists at all (the kernel unregisters a replaced one). */
+bool sysfs_platform_present(const char *dev);
+
+/* Binds or unbinds a platform device to or from a driver. */
+int sysfs_platform_bind(const char *dev, const char *driver, bool bind);

@@ -3,9 +3,10 @@
 #
 # Installs the initramfs generator hooks of vfio-claim.
 # Usage: initramfs-hooks/install.sh [--uninstall] GENERATOR...
-#   GENERATOR: dracut | initramfs-tools | mkinitcpio | systemd | modprobe | all
+#   GENERATOR: dracut | initramfs-tools | mkinitcpio | systemd | modprobe | libvirt | all
 #     (all = dracut initramfs-tools mkinitcpio systemd; modprobe writes the host's
-#      /etc/modprobe.d/vfio-claim.conf and is never part of "all")
+#      /etc/modprobe.d/vfio-claim.conf and libvirt the qemu hook of the run-time hand-over;
+#      neither is part of "all")
 # Environment (make variables passed through by the Makefile):
 #   DESTDIR        staging root (default empty)
 #   PREFIX         default /usr/local
@@ -18,6 +19,7 @@
 #   INITCPIODIR    default /usr/lib/initcpio with PREFIX=/usr, else /etc/initcpio
 #   SYSTEMDUNITDIR default /usr/lib/systemd/system with PREFIX=/usr, else /etc/systemd/system
 #   MODPROBEDIR    default /etc/modprobe.d
+#   LIBVIRTHOOKDIR default /etc/libvirt/hooks/qemu.d
 # The hooks get BINDIR and LIBDIR written in (without DESTDIR); at image build time the
 # environment variables VFIO_CLAIM (binary) and VFIO_CLAIM_LIBDIR override them.
 set -eu
@@ -38,6 +40,8 @@ else
 fi
 DRACUTMODDIR=${DRACUTMODDIR:-/usr/lib/dracut/modules.d}
 MODPROBEDIR=${MODPROBEDIR:-/etc/modprobe.d}
+# libvirt 6.5+ runs every executable of qemu.d with the arguments of its one qemu hook.
+LIBVIRTHOOKDIR=${LIBVIRTHOOKDIR:-/etc/libvirt/hooks/qemu.d}
 
 uninstall=0
 if [ "${1:-}" = --uninstall ]; then
@@ -72,7 +76,7 @@ gens=
 for g in "$@"; do
 	case "$g" in
 	all) gens="$gens dracut initramfs-tools mkinitcpio systemd" ;;
-	dracut | initramfs-tools | mkinitcpio | systemd | modprobe) gens="$gens $g" ;;
+	dracut | initramfs-tools | mkinitcpio | systemd | modprobe | libvirt) gens="$gens $g" ;;
 	*) echo "install.sh: unknown generator '$g'" >&2; exit 2 ;;
 	esac
 done
@@ -110,6 +114,9 @@ for g in $gens; do
 		chmod 644 "$DESTDIR$SYSTEMDUNITDIR/vfio-claim.service"
 		echo "install.sh: $DESTDIR$SYSTEMDUNITDIR/vfio-claim.service" \
 			"(enable: systemctl enable vfio-claim.service)"
+		;;
+	libvirt)
+		put libvirt/vfio-claim "$LIBVIRTHOOKDIR/vfio-claim" 755
 		;;
 	modprobe)
 		if [ $uninstall = 1 ]; then

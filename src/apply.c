@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Order matters: the override goes first, so from that moment only vfio-pci can bind the
- * device, and an unbind (with --unbind) cannot hand it to another driver in between.
+ * The override goes first, so from that moment only vfio-pci can bind the device. Devices a
+ * host driver holds are not unbound here: their cards are handed over (handover.c), which
+ * checks who holds them first and can put everything back.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,29 +31,12 @@ void apply_detach(struct plan *plan)
 		const struct device *d = e->dev;
 		int r;
 
-		if (e->action != ACTION_CLAIM || e->failed)
+		if (e->action != ACTION_CLAIM || e->failed || e->handover)
 			continue;
 		r = sysfs_set_override(d, VFIO_DRIVER);
-		if (r < 0) {
+		if (r < 0)
 			fail(e, "cannot write driver_override (%s); device left as it was",
 			     file_strerror(r));
-			continue;
-		}
-		if (e->unbind && d->driver[0]) {
-			r = sysfs_unbind(d);
-			if (r < 0) {
-				/* Its driver keeps it: an override left behind would strand it
-				 * without a driver at the next rebind (or a reboot of the driver). */
-				int k = sysfs_set_override(d, NULL);
-
-				fail(e, "cannot unbind it from %s (%s); %s %s", d->driver,
-				     file_strerror(r),
-				     k == 0 ? "driver_override cleared again, it stays on"
-					    : "and driver_override could not be cleared again: it "
-					      "has no driver after a rebind of",
-				     d->driver);
-			}
-		}
 	}
 }
 

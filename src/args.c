@@ -14,7 +14,8 @@ static const char usage_head[] =
 	"Usage: vfio-claim [claim] [OPTIONS]          claim the selected devices for vfio-pci\n"
 	"       vfio-claim status [--json] [OPTIONS]  every PCI device and what a claim would do\n"
 	"       vfio-claim release [OPTIONS] ADDR...  give devices back to their host drivers\n"
-	"       vfio-claim doctor [OPTIONS]           explain why a device is (not) on vfio-pci\n"
+	"       vfio-claim doctor [OPTIONS] [ADDR...] explain why a device is (not) on vfio-pci,\n"
+	"                                             and who holds ADDR's card\n"
 	"       vfio-claim groups [--json] [OPTIONS]  every IOMMU group: its cards, whether it\n"
 	"                                             can go to a guest, the console's group\n"
 	"       vfio-claim suggest [OPTIONS] ADDR...  the configuration lines that claim the\n"
@@ -26,6 +27,10 @@ static const char usage_head[] =
 	"  --addrs LIST      [domain:]bus:device.function[=vendor:device],... as lspci prints\n"
 	"  --config FILE     read FILE instead of " CONFIG_DEFAULT "\n"
 	"  --no-cmdline      ignore the kernel command line\n"
+	"Run-time hand-over (claim --unbind, release):\n"
+	"  --stop-units LIST systemd units (NAME.service, NAME.scope) that may be stopped when\n"
+	"                    their processes hold the device, and are started again on release\n"
+	"  --domain NAME     act only if NAME is in runtime-domains (the libvirt hook's use)\n"
 	"Safety and scope:\n";
 
 static const char usage_tail[] =
@@ -75,6 +80,8 @@ enum {
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_STOP_UNITS,
+	OPT_DOMAIN,
 	OPT_SWITCH, /* OPT_SWITCH + enum switch_id: the switches of the table */
 };
 
@@ -93,6 +100,8 @@ static const struct option fixed_options[] = {
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"stop-units", required_argument, NULL, OPT_STOP_UNITS},
+	{"domain", required_argument, NULL, OPT_DOMAIN},
 };
 
 static bool command_takes_addresses(enum command cmd)
@@ -145,6 +154,12 @@ int args_parse(int argc, char **argv, struct args *ret)
 			break;
 		case OPT_ADDRS:
 			settings_add_addrs(&a.settings, optarg, "--addrs");
+			break;
+		case OPT_STOP_UNITS:
+			settings_add_units(&a.settings, optarg, "--stop-units");
+			break;
+		case OPT_DOMAIN:
+			a.domain = optarg;
 			break;
 		case OPT_CONFIG:
 			a.config = optarg;
@@ -207,7 +222,8 @@ int args_parse(int argc, char **argv, struct args *ret)
 		a.n_operands--;
 	}
 	/* modprobe appends the module's options to install commands; they are not ours. */
-	if (a.n_operands > 0 && !command_takes_addresses(a.cmd) && !a.modprobe) {
+	if (a.n_operands > 0 && !command_takes_addresses(a.cmd) && a.cmd != CMD_DOCTOR &&
+	    !a.modprobe) {
 		fprintf(stderr, "vfio-claim: unexpected argument '%s'\n", a.operands[0]);
 		usage(stderr);
 		settings_free(&a.settings);

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "commands.h"
 #include "dmesg.h"
 #include "fileio.h"
+#include "holders.h"
+#include "log.h"
 #include "module.h"
 #include "pci-names.h"
 #include "plan.h"
@@ -203,6 +206,49 @@ static void check_stale_names(struct doctor *doc)
 		check_stale_dir(doc, dirs[i]);
 }
 
+/* doctor ADDR: what keeps ADDR's card from a hand-over, each with what to do about it. */
+static void check_holders(struct doctor *doc, const struct device_list *devs,
+			  const struct device *d)
+{
+	struct holders h;
+	size_t lo, hi;
+
+	device_card(devs, d, &lo, &hi);
+	if (holders_find(devs, lo, hi, &h) < 0) {
+		problem(doc, "run doctor as root", "cannot tell who holds %s's card", d->name);
+		return;
+	}
+	for (size_t i = 0; i < h.n_proc; i++) {
+		const struct holder_process *p = &h.proc[i];
+		char fix[1024];
+
+		if (p->unit[0])
+			snprintf(fix, sizeof(fix), "stop %s, or list it in the hand-over's units "
+				 "(runtime-stop-units = %s, or --stop-units %s): the hand-over then "
+				 "stops it and starts it again on release", p->unit, p->unit, p->unit);
+		else
+			snprintf(fix, sizeof(fix), "end %s (pid %d) before the hand-over", p->comm,
+				 (int)p->pid);
+		problem(doc, fix, "%s is held: %s (pid %d%s%s) has %s open", p->device, p->comm,
+			(int)p->pid, p->unit[0] ? ", " : "", p->unit, p->node);
+	}
+	if (h.vtcon[0])
+		printf("note: the virtual console %s shows on %s of %s's card; a hand-over "
+		       "detaches it and release attaches it again\n", h.vtcon, h.fb_node, d->name);
+	for (size_t i = 0; i < h.firmware.n; i++)
+		printf("note: the firmware framebuffer (%s, %" PRIx64 "-%" PRIx64 ") lies in a BAR "
+		       "of %s's card; a hand-over with --allow-boot-vga releases it\n",
+		       h.firmware.fb[i].name, h.firmware.fb[i].start, h.firmware.fb[i].end,
+		       d->name);
+	if (h.module_refs > 0)
+		printf("note: %s (the module of %s's driver) is in use %d time(s)\n", h.module,
+		       d->name, h.module_refs);
+	if (h.n_proc == 0)
+		printf("note: no process holds %s's card: a hand-over (claim --unbind) can take "
+		       "it\n", d->name);
+	holders_free(&h);
+}
+
 void doctor_run(const struct args *a, const struct settings *set, struct outcome *out)
 {
 	static const char *const claim_lines[] = {"vfio-claim[", NULL};
@@ -211,7 +257,6 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	struct plan plan;
 	char line[512];
 
-	(void)a;
 	dmesg_read(&doc.log);
 	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
 	check_settings(&doc, set);
@@ -230,6 +275,21 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 				"%s", plan.notes.v[i]);
 		for (size_t i = 0; i < devs.skipped.n; i++)
 			printf("note: %s\n", devs.skipped.v[i]);
+		for (int i = 0; i < a->n_operands; i++) {
+			struct pci_addr addr;
+			const struct device *d;
+			const char *why;
+
+			if (addr_parse(a->operands[i], &addr, &why) < 0) {
+				log_error("bad address '%.40s': %s", a->operands[i], why);
+				out->usage = true;
+			} else if (!(d = device_find(&devs, &addr))) {
+				problem(&doc, "check the address with vfio-claim status",
+					"%s: no such device", a->operands[i]);
+			} else {
+				check_holders(&doc, &devs, d);
+			}
+		}
 		plan_free(&plan);
 		device_list_free(&devs);
 	}

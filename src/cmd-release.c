@@ -4,10 +4,12 @@
  * that follows the unbind lets the host driver (if loaded) take the device again.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "fileio.h"
+#include "handover.h"
 #include "log.h"
 #include "pci.h"
 #include "sysfs.h"
@@ -25,6 +27,7 @@ static int release_one(struct device *d)
 {
 	int r;
 
+	sysfs_read_state(d); /* as it is now: an earlier operand may have moved it */
 	if (d->driver[0] && !str_eq(d->driver, VFIO_DRIVER)) {
 		if (!str_eq(d->override, VFIO_DRIVER)) {
 			log_notice("%s: on %s, not on vfio-pci; leaving it", d->name, d->driver);
@@ -67,11 +70,31 @@ static int release_one(struct device *d)
 	return 0;
 }
 
+/* True when another function of d's card was released with its card's record already. */
+static bool slot_done(const struct device_list *devs, const struct device *d, const bool *done)
+{
+	size_t lo, hi;
+
+	device_card(devs, d, &lo, &hi);
+	for (size_t i = lo; i <= hi; i++)
+		if (done[i])
+			return true;
+	return false;
+}
+
 void release_run(const struct args *a, struct outcome *out)
 {
 	struct device_list devs;
+	bool *done;
+	int r;
 
 	if (pci_scan(&devs) < 0) {
+		out->cannot_run = true;
+		return;
+	}
+	done = calloc(devs.n ? devs.n : 1, sizeof(*done));
+	if (!done) {
+		device_list_free(&devs);
 		out->cannot_run = true;
 		return;
 	}
@@ -91,8 +114,17 @@ void release_run(const struct args *a, struct outcome *out)
 			out->failures++;
 			continue;
 		}
-		if (release_one(d) < 0)
+		/* a handed-over card comes back whole, as its record says, once */
+		if (slot_done(&devs, d, done))
+			continue;
+		r = handover_release(&devs, d);
+		if (r > 0)
+			done[d - devs.dev] = true;
+		else if (r == 0)
+			r = release_one(d);
+		if (r < 0)
 			out->failures++;
 	}
+	free(done);
 	device_list_free(&devs);
 }

@@ -16,6 +16,7 @@
 #include "args.h"
 #include "commands.h"
 #include "fileio.h"
+#include "handover.h"
 #include "lock.h"
 #include "log.h"
 #include "modprobe-conf.h"
@@ -132,10 +133,14 @@ static void load_vfio_pci(void)
 		log_debug("vfio-pci %s", run.module.already ? "was already there" : "loaded");
 }
 
-/* One pass: scan, plan, write overrides, load vfio-pci, probe, verify, log. */
+/*
+ * One pass: scan, plan, hand over the cards the host uses, write the other overrides, load
+ * vfio-pci, probe, verify (and keep or undo each hand-over), log.
+ */
 static int claim_pass(void)
 {
 	const struct settings *set = run.set;
+	struct handover handover = {0};
 	struct pci_addr *missing;
 	struct device_list devs;
 	struct plan plan;
@@ -149,10 +154,14 @@ static int claim_pass(void)
 		output_skipped(&devs);
 	run.skipped_logged = true;
 	if (!run.args->dry_run) {
+		if (handover_begin(&devs, &plan, set, &handover) < 0)
+			log_error("out of memory preparing the hand-over");
 		apply_detach(&plan);
 		if (apply_needs_driver(&plan) || run.args->modprobe)
 			load_vfio_pci();
 		apply_bind(&plan, run.module_error, &run.module);
+		handover_end(&handover, &plan);
+		handover_free(&handover);
 	}
 	run.failures = 0;
 	for (size_t i = 0; i < plan.n; i++) {
@@ -298,6 +307,15 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 	free(run.missing);
 }
 
+/* --domain NAME (the libvirt hook): only the domains the config names ("*": every one). */
+static bool domain_listed(const struct settings *set, const char *domain)
+{
+	for (size_t i = 0; i < set->domains.n; i++)
+		if (str_eq(set->domains.v[i], "*") || str_eq(set->domains.v[i], domain))
+			return true;
+	return false;
+}
+
 /*
  * The one place that turns what a command found into the exit status (see --help):
  * 0 all well, 1 a selected device is not on vfio-pci (or doctor found a problem), 2 bad usage
@@ -317,6 +335,31 @@ static int exit_code(const struct args *a, const struct settings *set, const str
 	if (config_counts && settings_n_problems(set))
 		return 2;
 	return o->failures ? 1 : 0;
+}
+
+static void run_command(const struct args *a, const struct settings *set, struct outcome *out)
+{
+	switch (a->cmd) {
+	case CMD_STATUS:
+		status_run(a, set, out);
+		break;
+	case CMD_RELEASE:
+		release_run(a, out);
+		break;
+	case CMD_DOCTOR:
+		doctor_run(a, set, out);
+		break;
+	case CMD_GROUPS:
+		groups_run(a, set, out);
+		break;
+	case CMD_SUGGEST:
+		suggest_run(a, set, out);
+		break;
+	case CMD_CLAIM:
+	default:
+		claim_run(a, set, out);
+		break;
+	}
 }
 
 int main(int argc, char **argv)
@@ -340,27 +383,11 @@ int main(int argc, char **argv)
 	gather_settings(&a, &set);
 	report_problems(&set);
 
-	switch (a.cmd) {
-	case CMD_STATUS:
-		status_run(&a, &set, &out);
-		break;
-	case CMD_RELEASE:
-		release_run(&a, &out);
-		break;
-	case CMD_DOCTOR:
-		doctor_run(&a, &set, &out);
-		break;
-	case CMD_GROUPS:
-		groups_run(&a, &set, &out);
-		break;
-	case CMD_SUGGEST:
-		suggest_run(&a, &set, &out);
-		break;
-	case CMD_CLAIM:
-	default:
-		claim_run(&a, &set, &out);
-		break;
-	}
+	if (a.domain && !domain_listed(&set, a.domain))
+		log_notice("domain '%s' is not in runtime-domains: leaving its devices alone",
+			   a.domain);
+	else
+		run_command(&a, &set, &out);
 	r = exit_code(&a, &set, &out);
 	settings_free(&set);
 	settings_free(&a.settings);

@@ -144,6 +144,57 @@ int settings_add_addrs(struct settings *s, const char *list, const char *where)
 	return add_list(s, list, "address", where, add_addr, false);
 }
 
+/* systemd's unit name characters, with one of the suffixes a process's cgroup can carry */
+static bool unit_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 255 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+					 "WXYZ0123456789:_.\\@-") != n)
+		return false;
+	return (n > 8 && str_eq(name + n - 8, ".service")) || (n > 6 && str_eq(name + n - 6, ".scope"));
+}
+
+static bool domain_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return str_eq(name, "*") || (n > 0 && n <= 255 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == n);
+}
+
+static int add_names(struct settings *s, struct strv *to, const char *list, const char *what,
+		     bool (*ok)(const char *), const char *where)
+{
+	char *copy = strdup(list), *save = NULL, shown[64];
+	int bad = 0;
+
+	if (!copy) {
+		settings_problem(s, "%s: out of memory", where);
+		return 1;
+	}
+	for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		if (ok(w) && strv_addf(to, "%s", w) == 0)
+			continue;
+		text_escape(shown, sizeof(shown), w, strlen(w));
+		settings_problem(s, "%s: bad %s '%s'; skipping it", where, what, shown);
+		bad++;
+	}
+	free(copy);
+	return bad;
+}
+
+int settings_add_units(struct settings *s, const char *list, const char *where)
+{
+	return add_names(s, &s->stop_units, list, "unit name (want NAME.service or NAME.scope)",
+			 unit_name_ok, where);
+}
+
+int settings_add_domains(struct settings *s, const char *list, const char *where)
+{
+	return add_names(s, &s->domains, list, "domain name", domain_name_ok, where);
+}
+
 static void set_where(struct settings *s, enum switch_id id, const char *where)
 {
 	free(s->where[id]);
@@ -189,12 +240,15 @@ int settings_apply(struct settings *s, const char *key, const char *value, const
 		   enum source src)
 {
 	bool ids = key_is(key, "ids"), addrs = key_is(key, "addrs") || key_is(key, "addresses");
+	bool runtime = src != FROM_CMDLINE;
+	bool domains = runtime && key_is(key, "runtime-domains");
+	bool units = runtime && key_is(key, "runtime-stop-units");
 	enum switch_id id = switch_named(key, src);
 	char shown[64];
 
-	if (!ids && !addrs && id == SW_COUNT)
+	if (!ids && !addrs && !domains && !units && id == SW_COUNT)
 		return -ENOENT;
-	if ((ids || addrs || switch_defs[id].max > 1) && (!value || !*value)) {
+	if ((ids || addrs || domains || units || switch_defs[id].max > 1) && (!value || !*value)) {
 		text_escape(shown, sizeof(shown), key, strlen(key));
 		settings_problem(s, "%s: %s needs a value; ignoring it", where, shown);
 		return -EINVAL;
@@ -203,6 +257,10 @@ int settings_apply(struct settings *s, const char *key, const char *value, const
 		return settings_add_ids(s, value, false, where) ? -EINVAL : 0;
 	if (addrs)
 		return settings_add_addrs(s, value, where) ? -EINVAL : 0;
+	if (domains)
+		return settings_add_domains(s, value, where) ? -EINVAL : 0;
+	if (units)
+		return settings_add_units(s, value, where) ? -EINVAL : 0;
 	return apply_switch(s, id, key, value, where);
 }
 
@@ -210,6 +268,12 @@ void settings_merge(struct settings *to, const struct settings *from)
 {
 	if (selectors_add_all(&to->sel, &from->sel) < 0)
 		settings_problem(to, "out of memory merging the selectors; some are missing");
+	for (size_t i = 0; i < from->domains.n; i++)
+		if (strv_addf(&to->domains, "%s", from->domains.v[i]) < 0)
+			settings_problem(to, "out of memory merging runtime-domains");
+	for (size_t i = 0; i < from->stop_units.n; i++)
+		if (strv_addf(&to->stop_units, "%s", from->stop_units.v[i]) < 0)
+			settings_problem(to, "out of memory merging runtime-stop-units");
 	for (enum switch_id id = 0; id < SW_COUNT; id++) {
 		if (!from->where[id])
 			continue;
@@ -229,6 +293,8 @@ bool settings_any_selector(const struct settings *s)
 void settings_free(struct settings *s)
 {
 	selectors_free(&s->sel);
+	strv_free(&s->domains);
+	strv_free(&s->stop_units);
 	for (enum switch_id id = 0; id < SW_COUNT; id++)
 		free(s->where[id]);
 	strv_free(&s->problems);

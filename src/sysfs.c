@@ -160,3 +160,71 @@ int sysfs_probe(const struct device *d)
 		return r;
 	return attr_write(path, d->name);
 }
+
+int sysfs_bind(const struct device *d, const char *driver)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = root_path(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+	if (r < 0)
+		return r;
+	return attr_write(path, d->name);
+}
+
+int sysfs_vtcon_bind(const char *vtcon, bool bind)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = root_path(path, sizeof(path), "/sys/class/vtconsole/%s/bind", vtcon);
+	if (r < 0)
+		return r;
+	return attr_write(path, bind ? "1" : "0");
+}
+
+int sysfs_firmware_fb_device(char *dev, size_t dev_size, char *driver, size_t driver_size)
+{
+	static const char *const prefixes[] = {"efi-framebuffer.", "simple-framebuffer.",
+						"vesa-framebuffer."};
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d;
+	int r = -ENOENT;
+
+	if (root_path(dir, sizeof(dir), "/sys/bus/platform/devices") < 0 || !(d = opendir(dir)))
+		return -ENOENT;
+	while (r < 0 && (e = readdir(d)))
+		for (size_t i = 0; i < ARRAY_SIZE(prefixes) && r < 0; i++) {
+			if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/driver", dir, e->d_name);
+			if (link_read_name(path, driver, driver_size) == 0) {
+				copy_str(dev, dev_size, e->d_name);
+				r = 0;
+			}
+		}
+	closedir(d);
+	return r;
+}
+
+bool sysfs_platform_present(const char *dev)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return root_path(path, sizeof(path), "/sys/bus/platform/devices/%s", dev) == 0 &&
+	       stat(path, &st) == 0;
+}
+
+int sysfs_platform_bind(const char *dev, const char *driver, bool bind)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = root_path(path, sizeof(path), "/sys/bus/platform/drivers/%s/%s", driver,
+		      bind ? "bind" : "unbind");
+	if (r < 0)
+		return r;
+	return attr_write(path, dev);
+}

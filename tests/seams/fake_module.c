@@ -3,6 +3,7 @@
  * Test seam for src/module.c: a "kernel" made of files under the fixture root.
  *   <root>/fake/vfio-pci    how vfio-pci behaves: "ok" (default), "missing" (not installed),
  *                           "nobind" (loads, binds nothing), "eperm", "eexist", "enoent"
+ *   <root>/fake/vfio-pci-refuses   devices vfio-pci does not bind (its probe fails on them)
  * The parameters it is given are those of the tree's modprobe.d ("options vfio-pci ..."),
  * read as vfio-claim reads them (src/modprobe-conf.c); the ids= among them are dropped.
  *   <root>/fake/calls       what was asked of the kernel, one line per call
@@ -51,32 +52,15 @@ static void fake_call(const char *fmt, ...)
 	fclose(f);
 }
 
-/* An unbind written to drivers/NAME/unbind takes effect when the fake kernel next runs. */
-static void apply_unbind(const char *dir, const char *name)
-{
-	char path[3 * PATH_MAX], target[PATH_MAX], unbind[4 * PATH_MAX], *text;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	snprintf(unbind, sizeof(unbind), "%s/%s/%s/unbind", dir, name, target);
-	if (file_read(unbind, 65536, &text, NULL) < 0)
-		return;
-	if (strstr(text, name) && unlink(path) == 0)
-		fake_call("unbind %s from %s", name, strrchr(target, '/') + 1);
-	free(text);
-}
-
-/* Every overridden device, in address order (as the kernel's driver registration walks the
- * bus), unbound from whatever held it and bound to vfio-pci. */
+/* Every unbound overridden device, in address order (as the kernel's driver registration
+ * walks the bus), bound to vfio-pci. (Writes to sysfs take effect in tests/fixture/shim.c.) */
 static void bind_overridden(void)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], value[64];
+	char dir[PATH_MAX], path[PATH_MAX + 300], value[64], refuses[256];
 	struct dirent **e;
 	int n;
+
+	fake_read("vfio-pci-refuses", refuses, sizeof(refuses));
 
 	if (root_path(dir, sizeof(dir), "/sys/bus/pci/devices") < 0)
 		return;
@@ -86,8 +70,7 @@ static void bind_overridden(void)
 
 		snprintf(path, sizeof(path), "%s/%s/driver_override", dir, name);
 		if (name[0] != '.' && attr_read(path, value, sizeof(value)) == 0 &&
-		    str_eq(value, "vfio-pci")) {
-			apply_unbind(dir, name);
+		    str_eq(value, "vfio-pci") && !(refuses[0] && strstr(refuses, name))) {
 			snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
 			if (access(path, F_OK) != 0 &&
 			    symlink("../../drivers/vfio-pci", path) == 0)
