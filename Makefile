@@ -49,7 +49,7 @@ endif
 
 OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)
 
-.PHONY: all static install uninstall clean check check-unit check-fixture check-docs check-e2e \
+.PHONY: all static install uninstall clean check check-unit check-fixture check-docs check-debian check-e2e \
 	check-generators check-nix deps demo help install-dracut install-initramfs-tools \
 	install-mkinitcpio install-systemd install-modprobe install-libvirt
 
@@ -126,6 +126,10 @@ check-generators: static
 check-nix:
 	tests/nix/run.sh
 
+# The Debian package: build, install into a debootstrap'ed Debian 12 root, boot, purge.
+check-debian:
+	@tests/debian/run.sh
+
 # The manual pages (lint, every --help option documented) and the bash completion.
 check-docs: $(BUILD)/vfio-claim
 	@tests/docs/run.sh $(BUILD)/vfio-claim
@@ -142,7 +146,8 @@ SUITES := "$(MAKE) --no-print-directory check-unit" \
 	  "$(MAKE) --no-print-directory check-fuzz-smoke" \
 	  "$(MAKE) --no-print-directory check-nix" \
 	  "$(MAKE) --no-print-directory check-e2e" \
-	  "$(MAKE) --no-print-directory check-generators"
+	  "$(MAKE) --no-print-directory check-generators" \
+	  "$(MAKE) --no-print-directory check-debian"
 
 check: $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)
 	@tests/tally.sh $(SUITES)
