@@ -211,8 +211,8 @@ static void print_install(const struct generator *g)
 	else
 		printf("install vfio-claim's hook first:\n");
 	if (!g->hook && g->kind == GEN_INITRAMFS_TOOLS)
-		printf("    sudo apt install ./vfio-claim_*.deb      (the package: "
-		       "dpkg-buildpackage -us -uc -b in vfio-claim's source tree), or\n");
+		printf("    sudo apt install ./vfio-claim_*.deb   (the package, which "
+		       "dpkg-buildpackage -us -uc -b leaves beside vfio-claim's source tree), or\n");
 	if (!g->hook && g->kind != GEN_NIXOS)
 		printf("    make STATIC=1 && sudo make install %s STATIC=1 PREFIX=/usr   (in "
 		       "vfio-claim's source tree)\n", make_target[g->kind]);
