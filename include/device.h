@@ -33,6 +33,7 @@ struct device {
 	 * firmware framebuffer in one of its BARs (console devices of any class, on UEFI).
 	 */
 	char console[128];
+	char firmware_fb[32]; /* the firmware framebuffer in one of its BARs ("efifb"), or "" */
 	/* Vendor and device name from pci.ids, as lspci prints them, or NULL (pci-names.c). */
 	char *model;
 };

@@ -28,5 +28,5 @@ struct firmware_fbs {
 int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret);
 void framebuffer_free(struct firmware_fbs *fbs);
 
-/* Marks each device that holds a firmware framebuffer as the console (device.h). */
+/* Marks each device that holds a firmware framebuffer (firmware_fb) as the console. */
 void framebuffer_mark_console(struct device_list *devs, const struct firmware_fbs *fbs);

@@ -105,6 +105,12 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 
 	/* Devices by address and, where pci.ids knows it, by name. */
 	device_label(d, who, sizeof(who));
+	if (d->firmware_fb[0] && str_eq(d->driver, VFIO_DRIVER))
+		problem(doc, "give it back (vfio-claim release ADDR) and hand it over again with "
+			     "--allow-boot-vga: the hand-over releases the firmware framebuffer first",
+			"%s is on vfio-pci, but the firmware framebuffer (%s) still holds memory in "
+			"its BAR: vfio-pci cannot reserve it for a guest (\"BAR 0: can't reserve\")",
+			who, d->firmware_fb);
 	/* Whoever did it, a console on vfio-pci that no claim would take leaves the host blind. */
 	if (device_is_console(d) && str_eq(d->driver, VFIO_DRIVER) &&
 	    e->action != ACTION_CLAIMED) {

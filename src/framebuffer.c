@@ -137,6 +137,7 @@ void framebuffer_mark_console(struct device_list *devs, const struct firmware_fb
 		if (fbs->fb[i].device < 0)
 			continue;
 		d = &devs->dev[fbs->fb[i].device];
+		copy_str(d->firmware_fb, sizeof(d->firmware_fb), fbs->fb[i].name);
 		if (d->boot_vga == BOOT_VGA_YES)
 			continue; /* the boot VGA says it already */
 		snprintf(d->console, sizeof(d->console),

@@ -81,7 +81,7 @@ static size_t utf8_length(const unsigned char *s)
 	return n;
 }
 
-void output_json_string(FILE *out, const char *s)
+static void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	while (*s) {
@@ -104,34 +104,39 @@ void output_json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void output_json_string(FILE *out, const char *s)
+{
+	json_string(out, s);
+}
+
 static void json_device(FILE *out, const struct plan_entry *e)
 {
 	const struct device *d = e->dev;
 	char buf[16];
 
 	fputs("{\"address\":", out);
-	output_json_string(out, d->name);
+	json_string(out, d->name);
 	snprintf(buf, sizeof(buf), "%04x", d->id.vendor);
 	fputs(",\"vendor\":", out);
-	output_json_string(out, buf);
+	json_string(out, buf);
 	snprintf(buf, sizeof(buf), "%04x", d->id.device);
 	fputs(",\"device\":", out);
-	output_json_string(out, buf);
+	json_string(out, buf);
 	snprintf(buf, sizeof(buf), "%06x", d->id.class);
 	fputs(",\"class\":", out);
-	output_json_string(out, buf);
+	json_string(out, buf);
 	if (d->model) {
 		fputs(",\"name\":", out);
-		output_json_string(out, d->model);
+		json_string(out, d->model);
 	}
 	if (d->iommu_group == NO_GROUP)
 		fputs(",\"iommu_group\":null", out);
 	else
 		fprintf(out, ",\"iommu_group\":%d", d->iommu_group);
 	fputs(",\"driver\":", out);
-	output_json_string(out, d->driver);
+	json_string(out, d->driver);
 	fputs(",\"driver_override\":", out);
-	output_json_string(out, d->override);
+	json_string(out, d->override);
 	if (d->boot_vga == BOOT_VGA_ABSENT)
 		fputs(",\"boot_vga\":null", out);
 	else if (d->boot_vga == BOOT_VGA_ODD)
@@ -141,16 +146,20 @@ static void json_device(FILE *out, const struct plan_entry *e)
 	fprintf(out, ",\"console\":%s", device_is_console(d) ? "true" : "false");
 	if (device_is_console(d)) {
 		fputs(",\"console_reason\":", out);
-		output_json_string(out, d->console);
+		json_string(out, d->console);
+	}
+	if (d->firmware_fb[0]) {
+		fputs(",\"firmware_framebuffer\":", out);
+		json_string(out, d->firmware_fb);
 	}
 	fputs(",\"selected\":", out);
 	fputs(e->by != BY_NONE ? "true" : "false", out);
 	fputs(",\"action\":", out);
-	output_json_string(out, action_name(e->action));
+	json_string(out, action_name(e->action));
 	fputs(",\"reason\":", out);
-	output_json_string(out, e->reason);
+	json_string(out, e->reason);
 	fputs(",\"via\":", out);
-	output_json_string(out, e->via);
+	json_string(out, e->via);
 	fprintf(out, ",\"group_viable\":%s}", e->group_warning ? "false" : "true");
 }
 
@@ -168,13 +177,13 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 		for (size_t i = 0; i < plan->notes.n; i++) {
 			if (i)
 				fputc(',', out);
-			output_json_string(out, plan->notes.v[i]);
+			json_string(out, plan->notes.v[i]);
 		}
 		fputs("],\"skipped\":[", out);
 		for (size_t i = 0; i < devs->skipped.n; i++) {
 			if (i)
 				fputc(',', out);
-			output_json_string(out, devs->skipped.v[i]);
+			json_string(out, devs->skipped.v[i]);
 		}
 		fputs("]}\n", out);
 		return;
@@ -204,4 +213,17 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 		fprintf(out, "note: %s\n", plan->notes.v[i]);
 	for (size_t i = 0; i < devs->skipped.n; i++)
 		fprintf(out, "note: %s\n", devs->skipped.v[i]);
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct device *d = &devs->dev[i];
+
+		if (!d->firmware_fb[0])
+			continue;
+		if (str_eq(d->driver, VFIO_DRIVER))
+			fprintf(out, "note: %s is on vfio-pci, but the firmware framebuffer (%s) still "
+				"holds memory in its BAR: a guest cannot map that BAR\n", d->name,
+				d->firmware_fb);
+		else
+			fprintf(out, "note: the firmware framebuffer (%s) is in %s's BAR: that is the "
+				"console\n", d->firmware_fb, d->name);
+	}
 }
