@@ -9,8 +9,6 @@
  * FIFO in its place must not hold the command.
  */
 #include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 
 #include "log.h"
 #include "pci-names.h"
+#include "pci.h"
 #include "root.h"
 
 /* A pci.ids is about 1.4 MB; anything past this is not one. */
@@ -30,40 +29,6 @@ static const char *const ids_places[] = {
 	"/usr/share/hwdata/pci.ids", /* Fedora, RHEL, Arch, openSUSE */
 	"/usr/share/pci.ids",
 };
-
-static jmp_buf names_escape;
-static char names_error[256];
-
-static void names_on_error(char *msg, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void names_on_error(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	vsnprintf(names_error, sizeof(names_error), msg, ap);
-	va_end(ap);
-	names_error[strcspn(names_error, "\n")] = '\0';
-	longjmp(names_escape, 1);
-}
-
-static void names_on_warning(char *msg, ...) __attribute__((format(printf, 1, 2)));
-
-static void names_on_warning(char *msg, ...)
-{
-	char text[256];
-	va_list ap;
-
-	va_start(ap, msg);
-	vsnprintf(text, sizeof(text), msg, ap);
-	va_end(ap);
-	log_debug("libpci: %s", text);
-}
-
-static void names_on_debug(char *msg, ...)
-{
-	(void)msg;
-}
 
 static bool usable(const char *path)
 {
@@ -134,12 +99,9 @@ int pci_names_fill(struct device_list *devs)
 	int named = 0;
 	bool have_ids;
 
-	pacc = pci_alloc();
+	pacc = pci_access_new();
 	if (!pacc)
 		return 0;
-	pacc->error = names_on_error;
-	pacc->warning = names_on_warning;
-	pacc->debug = names_on_debug;
 	/* No ~/.pciids-cache and no DNS: only the local database answers. */
 	pacc->id_lookup_mode = 0;
 	have_ids = find_ids(pacc->id_file_name, path, sizeof(path));
@@ -150,10 +112,11 @@ int pci_names_fill(struct device_list *devs)
 	}
 	/* Without a pci.ids, an empty path (no file can have it) lets hwdb answer alone. */
 	pci_set_name_list_path(pacc, have_ids ? path : (char *)"", 0);
-	if (setjmp(names_escape)) {
+	if (setjmp(pci_escape)) {
 		/* A damaged pci.ids: no names rather than half of them. */
+		pci_error_text[strcspn(pci_error_text, "\n")] = '\0';
 		log_debug("cannot read device names from %s (%s); showing IDs only", path,
-			  names_error);
+			  pci_error_text);
 		for (size_t i = 0; i < devs->n; i++) {
 			free(devs->dev[i].model);
 			devs->dev[i].model = NULL;
