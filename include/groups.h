@@ -16,8 +16,8 @@
 #include "text.h"
 
 struct iommu_group {
-	int group;		      /* NO_GROUP for the devices that have none */
-	size_t *member;		      /* indices into the device list, by address */
+	int group;	/* NO_GROUP for the devices that have none */
+	size_t *member; /* indices into the device list, by address */
 	size_t n;
 	bool viable;		      /* its devices can go to a guest together */
 	const struct device *console; /* the member that is the host console, or NULL */
@@ -28,7 +28,7 @@ struct iommu_group {
 struct groups_view {
 	struct iommu_group *g; /* by group number; the devices without a group last */
 	size_t n;
-	struct plan plan;      /* the planner's answer for every group taken as a whole */
+	struct plan plan; /* the planner's answer for every group taken as a whole */
 	struct selectors sel;
 	const struct iommu_group *console_group; /* the group of the host console, or NULL */
 };

@@ -73,8 +73,11 @@ static void print_bridge_groups(FILE *out, const struct device_list *devs,
 	for (size_t i = 0; i < v->n; i++) {
 		if (v->g[i].group == NO_GROUP || !bridges_only(devs, &v->g[i]))
 			continue;
-		fprintf(out, "%s%d", any ? " " : "IOMMU groups of bridges only (nothing to pass "
-					       "through): ", v->g[i].group);
+		fprintf(out, "%s%d",
+			any ? " "
+			    : "IOMMU groups of bridges only (nothing to pass "
+			      "through): ",
+			v->g[i].group);
 		any = true;
 	}
 	if (any)
@@ -82,8 +85,7 @@ static void print_bridge_groups(FILE *out, const struct device_list *devs,
 }
 
 /* The displays a guest can have: the first function of each in a viable group. */
-static void print_next_steps(FILE *out, const struct device_list *devs,
-			     const struct groups_view *v)
+static void print_next_steps(FILE *out, const struct device_list *devs, const struct groups_view *v)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		const struct iommu_group *g = &v->g[i];
@@ -92,8 +94,10 @@ static void print_next_steps(FILE *out, const struct device_list *devs,
 			const struct device *d = &devs->dev[g->member[k]];
 
 			if (device_base_class(d) == 0x03)
-				fprintf(out, "next: vfio-claim suggest %s   (the configuration that "
-					"passes IOMMU group %d through)\n", d->name, g->group);
+				fprintf(out,
+					"next: vfio-claim suggest %s   (the configuration that "
+					"passes IOMMU group %d through)\n",
+					d->name, g->group);
 		}
 	}
 }
@@ -182,9 +186,11 @@ void groups_run(const struct args *a, const struct settings *set, struct outcome
 	if (a->json) {
 		print_json(stdout, &devs, &view, iommu);
 	} else if (!iommu) {
-		fputs("IOMMU: off (no /sys/kernel/iommu_groups): there are no IOMMU groups, and no "
-		      "device can go to a guest; enable VT-d / AMD-Vi in the firmware and boot with "
-		      "intel_iommu=on (Intel)\n", stdout);
+		fputs(
+		    "IOMMU: off (no /sys/kernel/iommu_groups): there are no IOMMU groups, and no "
+		    "device can go to a guest; enable VT-d / AMD-Vi in the firmware and boot with "
+		    "intel_iommu=on (Intel)\n",
+		    stdout);
 	} else {
 		for (size_t i = 0; i < view.n; i++)
 			if (view.g[i].group == NO_GROUP || !bridges_only(&devs, &view.g[i]))

@@ -24,20 +24,14 @@
 
 struct suggestion {
 	struct device_list devs;
-	struct plan plan;		/* the claim of the devices at ADDR */
+	struct plan plan; /* the claim of the devices at ADDR */
 	struct plan_rules rules;
-	bool by_id;			/* the ID lines select exactly what the plan takes */
-	char ids[1024], addrs[1024];	/* "1002:744c,1002:ab30", "0000:03:00.0=1002:744c,..." */
-	char why_addrs[512];		/* why the IDs would not do */
+	bool by_id;		     /* the ID lines select exactly what the plan takes */
+	char ids[1024], addrs[1024]; /* "1002:744c,1002:ab30", "0000:03:00.0=1002:744c,..." */
+	char why_addrs[512];	     /* why the IDs would not do */
 };
 
-static bool is_taken(const struct plan_entry *e)
-{
-	return e->action == ACTION_CLAIM || e->action == ACTION_CLAIMED;
-}
-
-static void append(char *buf, size_t size, const char *fmt, const char *sep, ...)
-	PRINTF_LIKE(3, 5);
+static void append(char *buf, size_t size, const char *fmt, const char *sep, ...) PRINTF_LIKE(3, 5);
 
 static void append(char *buf, size_t size, const char *fmt, const char *sep, ...)
 {
@@ -58,11 +52,13 @@ static int id_selectors(const struct plan *plan, struct selectors *ret, char *te
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct device *d = plan->entry[i].dev;
-		struct id_sel id = {.vendor = d->id.vendor, .device = d->id.device,
-				    .subvendor = PCI_ANY, .subdevice = PCI_ANY};
+		struct id_sel id = {.vendor = d->id.vendor,
+				    .device = d->id.device,
+				    .subvendor = PCI_ANY,
+				    .subdevice = PCI_ANY};
 		bool seen = false;
 
-		if (!is_taken(&plan->entry[i]))
+		if (!plan_entry_taken(&plan->entry[i]))
 			continue;
 		for (size_t k = 0; k < ret->n_ids; k++)
 			seen |= ret->ids[k].vendor == id.vendor && ret->ids[k].device == id.device;
@@ -93,14 +89,16 @@ static int check_ids(struct suggestion *s)
 		const struct plan_entry *want = &s->plan.entry[i], *got = &by_id.entry[i];
 		const struct device *d = got->dev;
 
-		if (is_taken(want) == is_taken(got) && (got->by == BY_NONE) == !is_taken(want))
+		if (plan_entry_taken(want) == plan_entry_taken(got) &&
+		    (got->by == BY_NONE) == !plan_entry_taken(want))
 			continue;
 		s->by_id = false;
 		snprintf(s->why_addrs, sizeof(s->why_addrs),
 			 "the ID %04x:%04x would also select %s (%s)", d->id.vendor, d->id.device,
-			 d->name, device_is_console(d) ? "the host console"
-				  : is_taken(got)	? "a second card"
-							: "which a claim would refuse");
+			 d->name,
+			 device_is_console(d)	 ? "the host console"
+			 : plan_entry_taken(got) ? "a second card"
+						 : "which a claim would refuse");
 	}
 	plan_free(&by_id);
 	return 0;
@@ -111,7 +109,7 @@ static void addr_lines(struct suggestion *s)
 	for (size_t i = 0; i < s->plan.n; i++) {
 		const struct device *d = s->plan.entry[i].dev;
 
-		if (is_taken(&s->plan.entry[i]))
+		if (plan_entry_taken(&s->plan.entry[i]))
 			append(s->addrs, sizeof(s->addrs), "%s=%04x:%04x", ",", d->name,
 			       d->id.vendor, d->id.device);
 	}
@@ -142,9 +140,10 @@ static void print_taken(const struct suggestion *s)
 		if (e->by == BY_NONE)
 			continue;
 		printf("  %s [%04x:%04x] %s%s%s%s\n", d->name, d->id.vendor, d->id.device,
-		       is_taken(e) ? "" : "not taken: ", is_taken(e) ? e->via : e->reason,
-		       d->model ? ": " : "", d->model ? d->model : "");
-		if (is_taken(e) && d->driver[0] && !str_eq(d->driver, VFIO_DRIVER))
+		       plan_entry_taken(e) ? "" : "not taken: ",
+		       plan_entry_taken(e) ? e->via : e->reason, d->model ? ": " : "",
+		       d->model ? d->model : "");
+		if (plan_entry_taken(e) && d->driver[0] && !str_eq(d->driver, VFIO_DRIVER))
 			printf("    (on %s now: the claim in the initramfs comes before it)\n",
 			       d->driver);
 	}
@@ -165,13 +164,16 @@ static void print_ways(const struct suggestion *s)
 		printf("Selected by ID: %s matches these devices and no other.\n", s->ids);
 	else
 		printf("Selected by address, each with the ID expected there (a card moved "
-		       "elsewhere is not touched): %s.\n", s->why_addrs);
+		       "elsewhere is not touched): %s.\n",
+		       s->why_addrs);
 	printf("\nOne way in is enough.\n\n/etc/vfio-claim.conf (copied into the initramfs: "
-	       "regenerate it after editing, below):\n    %s = %s\n%s%s", key, list,
-	       vga ? "    allow-boot-vga = yes\n" : "", group ? "    group = yes\n" : "");
+	       "regenerate it after editing, below):\n    %s = %s\n%s%s",
+	       key, list, vga ? "    allow-boot-vga = yes\n" : "",
+	       group ? "    group = yes\n" : "");
 	printf("\nKernel command line (no regeneration; e.g. GRUB_CMDLINE_LINUX in "
-	       "/etc/default/grub, then update-grub):\n    vfio-claim.%s=%s%s%s\n", key, list,
-	       vga ? " vfio-claim.allow-boot-vga=1" : "", group ? " vfio-claim.group=1" : "");
+	       "/etc/default/grub, then update-grub):\n    vfio-claim.%s=%s%s%s\n",
+	       key, list, vga ? " vfio-claim.allow-boot-vga=1" : "",
+	       group ? " vfio-claim.group=1" : "");
 	nix_list(list, nix, sizeof(nix));
 	printf("\nNixOS, every boot entry (configuration.nix, with vfio-claim's "
 	       "nixosModules.default):\n    boot.initrd.vfio-claim.enable = true;\n"
@@ -191,15 +193,15 @@ static void print_ways(const struct suggestion *s)
 static void print_install(const struct generator *g)
 {
 	static const char *const make_target[GEN_KINDS] = {
-		[GEN_MKINITCPIO] = "install-mkinitcpio",
-		[GEN_DRACUT] = "install-dracut",
-		[GEN_INITRAMFS_TOOLS] = "install-initramfs-tools",
+	    [GEN_MKINITCPIO] = "install-mkinitcpio",
+	    [GEN_DRACUT] = "install-dracut",
+	    [GEN_INITRAMFS_TOOLS] = "install-initramfs-tools",
 	};
 	static const char *const rebuild[GEN_KINDS] = {
-		[GEN_NIXOS] = "sudo nixos-rebuild boot",
-		[GEN_MKINITCPIO] = "sudo mkinitcpio -P",
-		[GEN_DRACUT] = "sudo dracut --force",
-		[GEN_INITRAMFS_TOOLS] = "sudo update-initramfs -u",
+	    [GEN_NIXOS] = "sudo nixos-rebuild boot",
+	    [GEN_MKINITCPIO] = "sudo mkinitcpio -P",
+	    [GEN_DRACUT] = "sudo dracut --force",
+	    [GEN_INITRAMFS_TOOLS] = "sudo update-initramfs -u",
 	};
 
 	printf("\nThis system builds its initramfs with %s (%s is there); ", g->name, g->evidence);
@@ -211,11 +213,13 @@ static void print_install(const struct generator *g)
 	else
 		printf("install vfio-claim's hook first:\n");
 	if (!g->hook && g->kind == GEN_INITRAMFS_TOOLS)
-		printf("    sudo apt install ./vfio-claim_*.deb   (the package, which "
-		       "dpkg-buildpackage -us -uc -b leaves beside vfio-claim's source tree), or\n");
+		printf(
+		    "    sudo apt install ./vfio-claim_*.deb   (the package, which "
+		    "dpkg-buildpackage -us -uc -b leaves beside vfio-claim's source tree), or\n");
 	if (!g->hook && g->kind != GEN_NIXOS)
 		printf("    make STATIC=1 && sudo make install %s STATIC=1 PREFIX=/usr   (in "
-		       "vfio-claim's source tree)\n", make_target[g->kind]);
+		       "vfio-claim's source tree)\n",
+		       make_target[g->kind]);
 	if (g->kind == GEN_DRACUT)
 		printf("    echo 'add_dracutmodules+=\" vfio-claim \"' | sudo tee "
 		       "/etc/dracut.conf.d/vfio-claim.conf\n");
@@ -237,7 +241,8 @@ static bool take_operands(const struct args *a, const struct device_list *devs,
 			log_error("bad address '%.40s': %s", a->operands[i], why);
 			out->usage = true;
 		} else if (!device_find(devs, &s.addr)) {
-			log_error("%s: no such device (vfio-claim groups lists them)", a->operands[i]);
+			log_error("%s: no such device (vfio-claim groups lists them)",
+				  a->operands[i]);
 			out->failures++;
 		} else if (selectors_add_addr(sel, &s) < 0) {
 			out->cannot_run = true;
@@ -280,7 +285,7 @@ void suggest_run(const struct args *a, const struct settings *set, struct outcom
 	for (size_t i = 0; i < s.plan.n; i++) {
 		const struct plan_entry *e = &s.plan.entry[i];
 
-		if (e->by != BY_ADDRESS || is_taken(e))
+		if (e->by != BY_ADDRESS || plan_entry_taken(e))
 			continue;
 		log_error("%s [%04x:%04x] cannot be claimed: %s", e->dev->name, e->dev->id.vendor,
 			  e->dev->id.device, e->reason);

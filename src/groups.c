@@ -27,11 +27,6 @@ static int compare_members(const void *a, const void *b, void *data)
 	return x < y ? -1 : x > y;
 }
 
-static bool is_taken(const struct plan_entry *e)
-{
-	return e->action == ACTION_CLAIM || e->action == ACTION_CLAIMED;
-}
-
 /* Cut the sorted indices into groups. */
 static int split_groups(const struct device_list *devs, size_t *order, struct groups_view *v)
 {
@@ -69,7 +64,9 @@ static int select_group(const struct device_list *devs, const struct iommu_group
 	}
 	for (size_t k = 0; k < g->n; k++) {
 		const struct device *d = &devs->dev[g->member[k]];
-		struct addr_sel s = {.addr = d->id.addr, .has_id = true, .vendor = d->id.vendor,
+		struct addr_sel s = {.addr = d->id.addr,
+				     .has_id = true,
+				     .vendor = d->id.vendor,
 				     .device = d->id.device};
 
 		if (device_is_bridge(d) || (device_is_storage(d) && !only_storage))
@@ -94,22 +91,27 @@ static int judge(const struct plan *plan, struct iommu_group *g)
 		if (device_is_bridge(d))
 			continue;
 		endpoints++;
-		if (e->by != BY_NONE && !is_taken(e))
+		if (e->by != BY_NONE && !plan_entry_taken(e))
 			r = strv_addf(&g->why, "%s %s", d->name, e->reason);
 		else if (e->by == BY_NONE && d->driver[0] && !str_eq(d->driver, VFIO_DRIVER))
 			/* storage the planner was not given, in use by the host */
-			r = strv_addf(&g->why, "%s is a storage controller the host uses (%s): a "
+			r = strv_addf(&g->why,
+				      "%s is a storage controller the host uses (%s): a "
 				      "guest would have to take it, and its disks, with the rest; "
 				      "select it by address if the host does not need it, or move "
 				      "the card to a slot with an IOMMU group of its own (ACS)",
 				      d->name, d->driver);
 		else if (e->by != BY_NONE && device_is_storage(d))
-			r = strv_addf(&g->notes, "%s is a storage controller: passing it through "
-				      "takes its disks from the host", d->name);
-		if (r == 0 && e->by != BY_NONE && is_taken(e) && d->driver[0] &&
+			r = strv_addf(&g->notes,
+				      "%s is a storage controller: passing it through "
+				      "takes its disks from the host",
+				      d->name);
+		if (r == 0 && e->by != BY_NONE && plan_entry_taken(e) && d->driver[0] &&
 		    !str_eq(d->driver, VFIO_DRIVER))
-			r = strv_addf(&g->notes, "%s is on %s now: a claim in the initramfs comes "
-				      "before it; at runtime use --unbind", d->name, d->driver);
+			r = strv_addf(&g->notes,
+				      "%s is on %s now: a claim in the initramfs comes "
+				      "before it; at runtime use --unbind",
+				      d->name, d->driver);
 	}
 	if (r == 0 && endpoints == 0)
 		r = strv_addf(&g->why, "only bridges: nothing to pass through");
@@ -120,8 +122,8 @@ static int judge(const struct plan *plan, struct iommu_group *g)
 int groups_build(struct device_list *devs, bool iommu_present, bool allow_boot_vga,
 		 struct groups_view *ret)
 {
-	struct plan_rules rules = {.unbind = true, .allow_boot_vga = allow_boot_vga,
-				   .iommu_present = iommu_present};
+	struct plan_rules rules = {
+	    .unbind = true, .allow_boot_vga = allow_boot_vga, .iommu_present = iommu_present};
 	struct groups_view v = {0};
 	size_t *order;
 	int r = 0;

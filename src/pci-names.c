@@ -25,9 +25,9 @@
 #define IDS_MAX (64 * 1024 * 1024)
 
 static const char *const ids_places[] = {
-	"/usr/share/misc/pci.ids",   /* Debian, Ubuntu; the static libpci's IDSDIR */
-	"/usr/share/hwdata/pci.ids", /* Fedora, RHEL, Arch, openSUSE */
-	"/usr/share/pci.ids",
+    "/usr/share/misc/pci.ids",	 /* Debian, Ubuntu; the static libpci's IDSDIR */
+    "/usr/share/hwdata/pci.ids", /* Fedora, RHEL, Arch, openSUSE */
+    "/usr/share/pci.ids",
 };
 
 static bool usable(const char *path)
@@ -70,8 +70,9 @@ static void name_device(struct pci_access *pacc, struct device *d, int flags)
 	if (!pci_lookup_name(pacc, vendor, sizeof(vendor),
 			     flags | PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->id.vendor))
 		return;
-	if (!pci_lookup_name(pacc, both, sizeof(both), flags | PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
-			     d->id.vendor, d->id.device))
+	if (!pci_lookup_name(pacc, both, sizeof(both),
+			     flags | PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, d->id.vendor,
+			     d->id.device))
 		return;
 	/* pci.ids is the system's, but a tree's may hold anything: no control bytes shown */
 	for (char *p = both; *p; p++)

@@ -35,7 +35,11 @@ NOROOT=root=/dev/disk/by-label/vfio-claim-test-no-root
 failed=0
 
 say() { echo "debian: $*" >&2; }
-pass() { echo "PASS: debian/$1${2:+ ($2)}"; }
+pass() {
+	local name=$1
+	shift
+	echo "PASS: debian/$name${*:+ ($*)}"
+}
 fail() {
 	echo "FAIL: debian/$1"
 	shift
@@ -52,7 +56,8 @@ skip_all() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root: chroot and mounts"
-"$top/build-aux/deps.sh" debian e2e >/dev/null 2>&1 || skip_all "build-aux/deps.sh debian e2e failed"
+"$top/build-aux/deps.sh" debian e2e >/dev/null 2>&1 ||
+	skip_all "build-aux/deps.sh debian e2e failed"
 # The static libraries the package build takes from the cache (built once, from Debian sources).
 "$top/build-aux/static-deps.sh" >/dev/null 2>&1 || skip_all "build-aux/static-deps.sh failed"
 # shellcheck source=tests/e2e/lib.sh
@@ -92,7 +97,8 @@ if (cd "$work/src" && VFIO_CLAIM_CACHE=$CACHE dpkg-buildpackage -us -uc -b) \
 	elif ! grep -q '^activate-noawait update-initramfs' "$work/triggers"; then
 		fail build "no update-initramfs trigger in the package"
 	elif ! file "$work/unpacked/usr/sbin/vfio-claim" | grep -q 'statically linked'; then
-		fail build "the packaged binary is not static: $(file -b "$work/unpacked/usr/sbin/vfio-claim")"
+		fail build "the packaged binary is not static:" \
+			"$(file -b "$work/unpacked/usr/sbin/vfio-claim")"
 	else
 		pass build "$(($(date +%s) - t0)) s, $(stat -c %s "$deb") bytes"
 	fi
@@ -129,7 +135,10 @@ flock 9
 if [ ! -e "$base/.complete" ]; then
 	t0=$(date +%s)
 	mirror=$(debian_mirror | head -1)
-	[ -n "$mirror" ] || { fail install "no Debian mirror for $SUITE_CODENAME in /etc/apt"; exit 1; }
+	if [ -z "$mirror" ]; then
+		fail install "no Debian mirror for $SUITE_CODENAME in /etc/apt"
+		exit 1
+	fi
 	say "debootstrap $SUITE_CODENAME from the system's mirror into $base (once; minutes)"
 	rm -rf "$base" "$base.tmp"
 	if ! debootstrap --variant=minbase --include=initramfs-tools,busybox,zstd \
@@ -200,8 +209,6 @@ unshare -m /bin/bash -c '
 t_chroot=$(($(date +%s) - t0))
 
 generated() { grep -q "update-initramfs: Generating /boot/initrd.img-$KVER" "$1"; }
-in_image=(usr/sbin/vfio-claim usr/share/initramfs-tools/scripts/init-top/00-vfio-claim
-	scripts/init-top/00-vfio-claim etc/modprobe.d/vfio-claim.conf)
 if [ "$(cat "$work/install.rc" 2>/dev/null)" != 0 ]; then
 	fail install "dpkg -i failed:" "$(tail -n 10 "$work/install.log")"
 elif ! generated "$work/install.log"; then
@@ -215,7 +222,8 @@ elif ! grep -qx usr/sbin/vfio-claim "$work/installed.list" ||
 elif [ "$(wc -l <"$work/installed.files")" -ne 3 ]; then
 	fail install "installed files missing in the root: $(cat "$work/installed.files")"
 else
-	pass install "trigger ran update-initramfs; $(grep -c . "$work/installed.list") files in the image"
+	pass install "the trigger ran update-initramfs;" \
+		"$(grep -c . "$work/installed.list") files in the image"
 fi
 
 if [ "$(cat "$work/purge.rc" 2>/dev/null)" != 0 ]; then
