@@ -3,6 +3,8 @@
 
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR     ?=
 STATIC      ?=
 CC          ?= cc
@@ -47,8 +49,8 @@ endif
 
 OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)
 
-.PHONY: all static install uninstall clean check check-unit check-fixture check-e2e \
-	check-generators check-nix check-nix-boot deps demo help install-dracut \
+.PHONY: all static install uninstall clean check check-unit check-fixture check-docs check-debian \
+	check-e2e check-generators check-nix check-nix-boot deps demo help install-dracut \
 	install-initramfs-tools install-mkinitcpio install-systemd install-modprobe install-libvirt
 
 all: $(TARGET)
@@ -93,9 +95,13 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Wno-missing-field-initializers
 
 install: $(TARGET)
 	install -D -m 0755 $(TARGET) $(DESTDIR)$(BINDIR)/vfio-claim
+	install -D -m 0644 man/vfio-claim.8 $(DESTDIR)$(MANDIR)/man8/vfio-claim.8
+	install -D -m 0644 man/vfio-claim.conf.5 $(DESTDIR)$(MANDIR)/man5/vfio-claim.conf.5
+	install -D -m 0644 completion/vfio-claim.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-claim
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vfio-claim
+	rm -f $(DESTDIR)$(BINDIR)/vfio-claim $(DESTDIR)$(MANDIR)/man8/vfio-claim.8 \
+		$(DESTDIR)$(MANDIR)/man5/vfio-claim.conf.5 $(DESTDIR)$(BASHCOMPDIR)/vfio-claim
 	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
 		initramfs-hooks/install.sh --uninstall all modprobe libvirt
 
@@ -125,23 +131,33 @@ check-nix-boot: static
 	@$(MAKE) --no-print-directory STATIC= all
 	VFIO_CLAIM=$(BUILD)/static/vfio-claim VFIO_CLAIM_DYNAMIC=$(BUILD)/vfio-claim tests/nix/boot.sh
 
+# The Debian package: build, install into a debootstrap'ed Debian 12 root, boot, purge.
+check-debian:
+	@tests/debian/run.sh
+
+# The manual pages (lint, every --help option documented) and the bash completion.
+check-docs: $(BUILD)/vfio-claim
+	@tests/docs/run.sh $(BUILD)/vfio-claim
+
 demo: static
 	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/e2e/demo.sh
 
 # Each suite prints PASS:/FAIL: lines; tests/tally.sh closes with "N passed, N failed".
 SUITES := "$(MAKE) --no-print-directory check-unit" \
 	  "$(MAKE) --no-print-directory check-fixture" \
+	  "$(MAKE) --no-print-directory check-docs" \
 	  "$(MAKE) --no-print-directory check-fault" \
 	  "$(MAKE) --no-print-directory check-sanitize" \
 	  "$(MAKE) --no-print-directory check-fuzz-smoke" \
 	  "$(MAKE) --no-print-directory check-nix" \
 	  "$(MAKE) --no-print-directory check-nix-boot" \
 	  "$(MAKE) --no-print-directory check-e2e" \
-	  "$(MAKE) --no-print-directory check-generators"
+	  "$(MAKE) --no-print-directory check-generators" \
+	  "$(MAKE) --no-print-directory check-debian"
 
 # `make check` first installs the packages of every suite (as root; otherwise deps.sh prints
 # the apt-get line, and each suite that lacks something says SKIP with the reason).
-CHECK_DEPS := base static e2e generators nix fuzz
+CHECK_DEPS := base static e2e generators nix nix-boot fuzz man debian
 check:
 	@$(DEPS) $(CHECK_DEPS) || echo "check: packages missing (see above); suites will say SKIP"
 	@$(MAKE) --no-print-directory $(BUILD)/unit-tests $(BUILD)/vfio-claim-test $(TARGET)

@@ -15,6 +15,8 @@ group_pkgs() {
 	nix-boot) echo "nix-bin xz-utils jq patchelf file cpio zstd qemu-system-x86 e2fsprogs" \
 		"kmod udev systemd busybox-static lvm2 dmsetup bcache-tools kbd console-data procps" \
 		"util-linux binutils perl" ;;
+	man) echo "mandoc man-db groff-base bash-completion" ;;
+	debian) echo "dpkg-dev debhelper debootstrap fakeroot libpci-dev libkmod-dev libudev-dev liblzma-dev libzstd-dev initramfs-tools-core qemu-system-x86 cpio zstd" ;;
 	fuzz) echo "clang libclang-rt-14-dev llvm valgrind time util-linux" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac

@@ -11,7 +11,7 @@
 
 #define VFIO_CLAIM_VERSION "0.1.0"
 
-enum command { CMD_CLAIM, CMD_STATUS, CMD_RELEASE, CMD_DOCTOR };
+enum command { CMD_CLAIM, CMD_STATUS, CMD_RELEASE, CMD_DOCTOR, CMD_GROUPS, CMD_SUGGEST };
 
 struct args {
 	enum command cmd;
@@ -21,7 +21,7 @@ struct args {
 	const char *root;
 	const char *domain; /* --domain: the libvirt domain a hand-over or release is for */
 	bool no_cmdline, dry_run, json, modprobe, kmsg, quiet, verbose;
-	char **operands; /* release: the addresses */
+	char **operands; /* release, suggest: the addresses */
 	int n_operands;
 };
 

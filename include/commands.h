@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The commands besides claim (which is main.c's boot sequence): status, release and doctor,
- * one file each (cmd-*.c). Each fills in a struct outcome; main turns it into the exit code.
+ * The commands besides claim (which is main.c's boot sequence): status, release, doctor,
+ * groups and suggest, one file each (cmd-*.c). Each fills in a struct outcome; main turns it into the exit code.
  */
 #pragma once
 
@@ -20,3 +20,5 @@ struct outcome {
 void status_run(const struct args *a, const struct settings *set, struct outcome *out);
 void release_run(const struct args *a, struct outcome *out);
 void doctor_run(const struct args *a, const struct settings *set, struct outcome *out);
+void groups_run(const struct args *a, const struct settings *set, struct outcome *out);
+void suggest_run(const struct args *a, const struct settings *set, struct outcome *out);

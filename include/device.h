@@ -34,6 +34,8 @@ struct device {
 	 */
 	char console[128];
 	char firmware_fb[32]; /* the firmware framebuffer in one of its BARs ("efifb"), or "" */
+	/* Vendor and device name from pci.ids, as lspci prints them, or NULL (pci-names.c). */
+	char *model;
 };
 
 struct device_list {
@@ -57,6 +59,9 @@ void device_card(const struct device_list *list, const struct device *d, size_t 
 const struct device *device_console_of_card(const struct device_list *list,
 					    const struct device *d);
 
+/* "0000:03:00.0 (Advanced Micro Devices ... Navi 31 [...])", or the address alone unnamed. */
+void device_label(const struct device *d, char *buf, size_t size);
+
 /* The device at addr, or NULL. */
 struct device *device_find(const struct device_list *list, const struct pci_addr *addr);
 
@@ -69,6 +74,18 @@ static inline unsigned device_base_class(const struct device *d)
 static inline unsigned device_class16(const struct device *d)
 {
 	return d->id.class >> 8;
+}
+
+/* Bridges (06) are never claimed and never keep their group from a guest; storage (01) may
+ * hold the host's disks. */
+static inline bool device_is_bridge(const struct device *d)
+{
+	return device_base_class(d) == 0x06;
+}
+
+static inline bool device_is_storage(const struct device *d)
+{
+	return device_base_class(d) == 0x01;
 }
 
 /* Two functions of one card: the same domain, bus and device number. */

@@ -16,6 +16,9 @@ void output_notes(const struct plan *plan);
 /* Logs the devices the scan had to skip, each with the reason. */
 void output_skipped(const struct device_list *devs);
 
+/* Writes s as a JSON string: quotes, backslashes and bytes outside printable ASCII escaped. */
+void output_json_string(FILE *out, const char *s);
+
 /* Prints every device with what a claim would do, as a table or one JSON object. */
 void output_status(FILE *out, const struct device_list *devs, const struct plan *plan,
 		   bool iommu_present, bool json);

@@ -5,7 +5,22 @@
  */
 #pragma once
 
+#include <setjmp.h>
+
 #include "device.h"
+
+#define PCI_ERROR_MAX 256
+
+struct pci_access;
+
+/*
+ * libpci's fatal errors must not return: a pci_access from pci_access_new() jumps back to
+ * the caller's setjmp(pci_escape) with the message in pci_error_text; its warnings go to the
+ * debug log. One such access at a time.
+ */
+extern jmp_buf pci_escape;
+extern char pci_error_text[PCI_ERROR_MAX];
+struct pci_access *pci_access_new(void);
 
 /* Scans every PCI device into ret, sorted by address. */
 int pci_scan(struct device_list *ret);

@@ -58,5 +58,11 @@ void plan_free(struct plan *plan);
 
 const char *action_name(enum action a);
 
+/* The claim takes it: to be moved to vfio-pci, or there already. */
+static inline bool plan_entry_taken(const struct plan_entry *e)
+{
+	return e->action == ACTION_CLAIM || e->action == ACTION_CLAIMED;
+}
+
 /* Strict mode: warnings and refusals count as failures too. */
 bool plan_entry_is_problem(const struct plan_entry *e, bool strict);

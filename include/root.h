@@ -6,12 +6,16 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "macro.h"
 
 /* NULL, "" and "/" all mean the real system. */
 void root_set(const char *dir);
+
+/* True when a root other than the real system is set. */
+bool root_is_set(void);
 
 /* Formats "<root><path>" into buf; -ENAMETOOLONG when it does not fit. */
 int root_path(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);

@@ -16,6 +16,10 @@ static const char usage_head[] =
 	"       vfio-claim release [OPTIONS] ADDR...  give devices back to their host drivers\n"
 	"       vfio-claim doctor [OPTIONS] [ADDR...] explain why a device is (not) on vfio-pci,\n"
 	"                                             and who holds ADDR's card\n"
+	"       vfio-claim groups [--json] [OPTIONS]  every IOMMU group: its cards, whether it\n"
+	"                                             can go to a guest, the console's group\n"
+	"       vfio-claim suggest [OPTIONS] ADDR...  the configuration lines that claim the\n"
+	"                                             card at ADDR, for every way in\n"
 	"\n"
 	"Selecting devices (arguments, " CONFIG_DEFAULT ", kernel command line):\n"
 	"  --ids LIST        vendor:device[:subvendor[:subdevice[:class[:class_mask]]]],...\n"
@@ -32,7 +36,7 @@ static const char usage_head[] =
 static const char usage_tail[] =
 	"Running:\n"
 	"  --dry-run         print the plan, write nothing\n"
-	"  --json            status as one JSON object\n"
+	"  --json            status and groups as one JSON object\n"
 	"  --modprobe        run as modprobe.d's 'install vfio_pci' command: claim, then always\n"
 	"                    load vfio-pci (install commands ignored, so no loop)\n"
 	"  --root DIR        take every /sys, /proc and /etc path under DIR\n"
@@ -100,6 +104,11 @@ static const struct option fixed_options[] = {
 	{"domain", required_argument, NULL, OPT_DOMAIN},
 };
 
+static bool command_takes_addresses(enum command cmd)
+{
+	return cmd == CMD_RELEASE || cmd == CMD_SUGGEST;
+}
+
 static int take_command(const char *word, enum command *ret)
 {
 	static const struct {
@@ -110,6 +119,8 @@ static int take_command(const char *word, enum command *ret)
 		{"status", CMD_STATUS},
 		{"release", CMD_RELEASE},
 		{"doctor", CMD_DOCTOR},
+		{"groups", CMD_GROUPS},
+		{"suggest", CMD_SUGGEST},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -211,14 +222,16 @@ int args_parse(int argc, char **argv, struct args *ret)
 		a.n_operands--;
 	}
 	/* modprobe appends the module's options to install commands; they are not ours. */
-	if (a.n_operands > 0 && a.cmd != CMD_RELEASE && a.cmd != CMD_DOCTOR && !a.modprobe) {
+	if (a.n_operands > 0 && !command_takes_addresses(a.cmd) && a.cmd != CMD_DOCTOR &&
+	    !a.modprobe) {
 		fprintf(stderr, "vfio-claim: unexpected argument '%s'\n", a.operands[0]);
 		usage(stderr);
 		settings_free(&a.settings);
 		return -EINVAL;
 	}
-	if (a.cmd == CMD_RELEASE && a.n_operands == 0) {
-		fprintf(stderr, "vfio-claim: release needs at least one address\n");
+	if (command_takes_addresses(a.cmd) && a.n_operands == 0) {
+		fprintf(stderr, "vfio-claim: %s needs at least one address\n",
+			a.cmd == CMD_RELEASE ? "release" : "suggest");
 		settings_free(&a.settings);
 		return -EINVAL;
 	}

@@ -19,6 +19,7 @@
 #include "holders.h"
 #include "log.h"
 #include "module.h"
+#include "pci-names.h"
 #include "plan.h"
 #include "root.h"
 #include "survey.h"
@@ -100,14 +101,16 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 		"the modprobe safety net (softdep DRIVER pre: vfio_pci), or take it at runtime "
 		"with --unbind (vfio-claim.unbind=1)";
 	const char *needles[] = {"vfio-claim", d->name, "bound to", NULL};
-	char line[512];
+	char line[512], who[256];
 
+	/* Devices by address and, where pci.ids knows it, by name. */
+	device_label(d, who, sizeof(who));
 	if (d->firmware_fb[0] && str_eq(d->driver, VFIO_DRIVER))
 		problem(doc, "give it back (vfio-claim release ADDR) and hand it over again with "
 			     "--allow-boot-vga: the hand-over releases the firmware framebuffer first",
 			"%s is on vfio-pci, but the firmware framebuffer (%s) still holds memory in "
 			"its BAR: vfio-pci cannot reserve it for a guest (\"BAR 0: can't reserve\")",
-			d->name, d->firmware_fb);
+			who, d->firmware_fb);
 	/* Whoever did it, a console on vfio-pci that no claim would take leaves the host blind. */
 	if (device_is_console(d) && str_eq(d->driver, VFIO_DRIVER) &&
 	    e->action != ACTION_CLAIMED) {
@@ -116,7 +119,7 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 			     "was installed, or by hand): install vfio-claim's hook and safety net, "
 			     "whose load of vfio-pci drops ids=, and `vfio-claim release` it; for "
 			     "single-GPU passthrough select it with --allow-boot-vga",
-			"%s %s, but it is on vfio-pci: the host has no console there", d->name,
+			"%s %s, but it is on vfio-pci: the host has no console there", who,
 			d->console);
 		return;
 	}
@@ -126,7 +129,7 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 		problem(doc, "for single-GPU passthrough add --allow-boot-vga "
 			     "(vfio-claim.allow-boot-vga=1); otherwise select the other GPU by "
 			     "address",
-			"%s %s, so vfio-claim leaves it to %s", d->name, d->console,
+			"%s %s, so vfio-claim leaves it to %s", who, d->console,
 			d->driver[0] ? d->driver : "the host");
 		return;
 	}
@@ -134,27 +137,27 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 		problem(doc, "vfio-pci.ids only works if vfio-pci loads before the host driver; "
 			     "vfio-claim takes the same IDs through driver_override when it runs in "
 			     "the initramfs (install its hook), or add vfio-claim.unbind=1",
-			"vfio-pci.ids is set but %s is on %s", d->name, d->driver);
+			"vfio-pci.ids is set but %s is on %s", who, d->driver);
 	if (d->driver[0] && dmesg_find(&doc->log, needles, line, sizeof(line)))
 		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran (the log says: %s)",
-			d->name, d->driver, line);
+			who, d->driver, line);
 	else if (d->driver[0] && !doc->claim_ran)
 		problem(doc, fix_first,
 			"%s is bound to %s, and vfio-claim did not run in this boot (no line of it "
 			"in the kernel log)",
-			d->name, d->driver);
+			who, d->driver);
 	else if (d->driver[0])
-		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran", d->name,
+		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran", who,
 			d->driver);
 	else if (str_eq(d->override, VFIO_DRIVER))
 		problem(doc, "load vfio-pci (modprobe vfio_pci) and look for its probe error in "
 			     "dmesg; vfio-claim release gives the device back",
 			"%s has driver_override=vfio-pci but no driver: vfio-pci failed to bind it or "
 			"is not loaded",
-			d->name);
+			who);
 	else if (e->action == ACTION_REFUSE || e->action == ACTION_SKIP)
 		problem(doc, "see the reason; vfio-claim status shows the whole plan",
-			"%s is selected but not claimed: %s", d->name, e->reason);
+			"%s is selected but not claimed: %s", who, e->reason);
 }
 
 /* vfio_virqfd was folded into vfio in Linux 6.2; lists that still name it break module loading. */
@@ -266,6 +269,7 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	check_iommu(&doc);
 	check_module(&doc);
 	if (survey(set, &devs, &plan, NULL) == 0) {
+		pci_names_fill(&devs);
 		for (size_t i = 0; i < plan.n; i++)
 			check_device(&doc, &plan.entry[i]);
 		for (size_t i = 0; i < plan.notes.n; i++)

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "pci-names.h"
 #include "survey.h"
 
 void status_run(const struct args *a, const struct settings *set, struct outcome *out)
@@ -16,6 +17,7 @@ void status_run(const struct args *a, const struct settings *set, struct outcome
 		out->cannot_run = true;
 		return;
 	}
+	pci_names_fill(&devs);
 	output_status(stdout, &devs, &plan, iommu, a->json);
 	plan_free(&plan);
 	device_list_free(&devs);

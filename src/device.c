@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The device list (see device.h). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "device.h"
 
 void device_list_free(struct device_list *list)
 {
+	for (size_t i = 0; i < list->n; i++)
+		free(list->dev[i].model);
 	free(list->dev);
 	strv_free(&list->skipped);
 	*list = (struct device_list){0};
@@ -43,4 +46,12 @@ struct device *device_find(const struct device_list *list, const struct pci_addr
 		if (addr_eq(&list->dev[i].id.addr, addr))
 			return &list->dev[i];
 	return NULL;
+}
+
+void device_label(const struct device *d, char *buf, size_t size)
+{
+	if (d->model)
+		snprintf(buf, size, "%s (%s)", d->name, d->model);
+	else
+		snprintf(buf, size, "%s", d->name);
 }

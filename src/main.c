@@ -349,6 +349,12 @@ static void run_command(const struct args *a, const struct settings *set, struct
 	case CMD_DOCTOR:
 		doctor_run(a, set, out);
 		break;
+	case CMD_GROUPS:
+		groups_run(a, set, out);
+		break;
+	case CMD_SUGGEST:
+		suggest_run(a, set, out);
+		break;
 	case CMD_CLAIM:
 	default:
 		claim_run(a, set, out);

@@ -50,20 +50,63 @@ void output_skipped(const struct device_list *devs)
 		log_warning("%s", devs->skipped.v[i]);
 }
 
+/* The length of the well-formed UTF-8 sequence at s (2-4 bytes), or 0 (RFC 3629's table). */
+static size_t utf8_length(const unsigned char *s)
+{
+	unsigned lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 static void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
 
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
+		else if (c >= 0x80 && (n = utf8_length((const unsigned char *)s)) > 0) {
+			/* pci.ids has a few names in UTF-8: JSON carries them as they are */
+			fwrite(s, 1, n, out);
+			s += n;
+			continue;
+		} else if (c < 0x20 || c >= 0x7f)
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);
+		s++;
 	}
 	fputc('"', out);
+}
+
+void output_json_string(FILE *out, const char *s)
+{
+	json_string(out, s);
 }
 
 static void json_device(FILE *out, const struct plan_entry *e)
@@ -82,6 +125,10 @@ static void json_device(FILE *out, const struct plan_entry *e)
 	snprintf(buf, sizeof(buf), "%06x", d->id.class);
 	fputs(",\"class\":", out);
 	json_string(out, buf);
+	if (d->model) {
+		fputs(",\"name\":", out);
+		json_string(out, d->model);
+	}
 	if (d->iommu_group == NO_GROUP)
 		fputs(",\"iommu_group\":null", out);
 	else
@@ -158,6 +205,9 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 			d->driver[0] ? d->driver : "-", d->override[0] ? d->override : "-",
 			device_is_console(d) ? "yes" : "-", action_name(e->action), e->reason,
 			e->via[0] ? " (" : "", e->via, e->via[0] ? ")" : "");
+		/* the name on a line of its own, under the ID, as lspci -k puts details */
+		if (d->model)
+			fprintf(out, "%-13s %s\n", "", d->model);
 	}
 	for (size_t i = 0; i < plan->notes.n; i++)
 		fprintf(out, "note: %s\n", plan->notes.v[i]);

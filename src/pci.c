@@ -23,8 +23,8 @@
 #include "root.h"
 #include "sysfs.h"
 
-static jmp_buf pci_escape;
-static char pci_error_text[256];
+jmp_buf pci_escape;
+char pci_error_text[PCI_ERROR_MAX];
 
 static void pci_on_error(char *msg, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
@@ -54,6 +54,18 @@ static void pci_on_warning(char *msg, ...)
 static void pci_on_debug(char *msg, ...)
 {
 	(void)msg;
+}
+
+struct pci_access *pci_access_new(void)
+{
+	struct pci_access *pacc = pci_alloc();
+
+	if (!pacc)
+		return NULL;
+	pacc->error = pci_on_error;
+	pacc->warning = pci_on_warning;
+	pacc->debug = pci_on_debug;
+	return pacc;
 }
 
 static int compare_devices(const void *a, const void *b)
@@ -127,14 +139,11 @@ int pci_scan(struct device_list *ret)
 			  strerror(-r));
 		return r;
 	}
-	pacc = pci_alloc();
+	pacc = pci_access_new();
 	if (!pacc) {
 		closedir(dir);
 		return -ENOMEM;
 	}
-	pacc->error = pci_on_error;
-	pacc->warning = pci_on_warning;
-	pacc->debug = pci_on_debug;
 	pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 	if (setjmp(pci_escape)) {
 		log_error("cannot enumerate PCI devices: %s", pci_error_text);
@@ -180,7 +189,9 @@ int pci_scan(struct device_list *ret)
 				break;
 			continue;
 		}
-		fill_device(&devs[n++], p);
+		/* counted only once filled: a longjmp out of fill_device() leaves no half entry */
+		fill_device(&devs[n], p);
+		n++;
 		pci_free_dev(p);
 		p = NULL;
 	}

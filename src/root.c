@@ -22,6 +22,11 @@ void root_set(const char *dir)
 		root[--n] = '\0';
 }
 
+bool root_is_set(void)
+{
+	return root[0] != '\0';
+}
+
 int root_path(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t n = strlen(root);
