@@ -84,6 +84,9 @@ int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret)
 	r = file_read(path, IOMEM_MAX, &text, NULL);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
+	/* found by fuzz/iomem: a line may be indented deeper than the one before it */
+	for (size_t d = 0; d < DEPTH_MAX; d++)
+		parents[d] = -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		size_t indent = strspn(line, " ");
 		unsigned depth = (unsigned)(indent / 2);
@@ -97,6 +100,8 @@ int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret)
 		parents[depth] = device_named(devs, name);
 		if (parents[depth] < 0 && depth > 0)
 			parents[depth] = parents[depth - 1];
+		for (unsigned d = depth + 1; d < DEPTH_MAX; d++)
+			parents[d] = -1; /* a sibling's children are not this line's */
 		if (!is_fb_name(name))
 			continue;
 		bigger = realloc(fbs.fb, (fbs.n + 1) * sizeof(*bigger));
