@@ -225,12 +225,12 @@ static int begin_card(struct handover_card *c, struct plan *plan, const struct s
 	if (r == 0 && h.vtcon[0]) {
 		r = sysfs_vtcon_bind(h.vtcon, false);
 		if (r < 0)
-			card_fail(c, plan, "cannot detach the virtual console %s from %s (%s)",
-				  h.vtcon, h.fb_node, file_strerror(r));
+			card_fail(c, plan, "cannot detach the virtual console %s (%s)", h.vtcon,
+				  file_strerror(r));
 		else {
 			copy_str(c->vtcon, sizeof(c->vtcon), h.vtcon);
 			log_notice("%s: detached the virtual console %s from %s", c->slot, h.vtcon,
-				   h.fb_node);
+				   h.fb_node[0] ? h.fb_node : "the firmware framebuffer");
 		}
 	}
 	if (r == 0 && console_taken && h.firmware.n > 0)
@@ -288,7 +288,7 @@ static void card_undo(struct handover_card *c, char *problems, size_t size)
 		o += (size_t)snprintf(problems + o, o < size ? size - o : 0,
 				      "; the firmware framebuffer %s is not back (%s)", c->fb_dev,
 				      file_strerror(r));
-	if (c->vtcon[0] && (r = sysfs_vtcon_bind(c->vtcon, true)) < 0)
+	if (c->vtcon[0] && (r = sysfs_vtcon_bind(c->vtcon, true)) < 0 && r != -ENOENT)
 		o += (size_t)snprintf(problems + o, o < size ? size - o : 0,
 				      "; the virtual console %s is not back (%s)", c->vtcon,
 				      file_strerror(r));
@@ -517,7 +517,8 @@ int handover_release(struct device_list *devs, const struct device *d)
 			} else if (pass == 1 && str_eq(w[0], "fb") && word_ok(w[2])) {
 				if (!sysfs_platform_present(w[1]))
 					log_notice("%s: the firmware framebuffer %s is gone (the kernel "
-						   "removes it when a GPU driver takes over)%s", slot, w[1],
+						   "removes it when vfio-pci or a GPU driver takes the GPU)%s",
+						   slot, w[1],
 						   gpu_driver ? "; the console comes with that driver"
 							      : "; there is no console until a "
 								"driver binds the GPU");
@@ -534,7 +535,12 @@ int handover_release(struct device_list *devs, const struct device *d)
 						   w[1], w[2]);
 			} else if (pass == 2 && str_eq(w[0], "vtcon")) {
 				r = sysfs_vtcon_bind(w[1], true);
-				if (r < 0) {
+				if (r == -ENOENT) {
+					/* fbcon went with the last framebuffer; a driver brings both */
+					log_notice("%s: the virtual console %s is gone with the framebuffer "
+						   "it showed on; it comes back when a driver binds the GPU",
+						   slot, w[1]);
+				} else if (r < 0) {
 					log_error("%s: cannot attach the virtual console %s again (%s)",
 						  slot, w[1], file_strerror(r));
 					status = r;

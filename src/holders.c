@@ -196,8 +196,12 @@ static void find_vtcon(struct holders *h, bool console_card)
 	struct dirent *e;
 	DIR *d;
 
-	/* fbcon draws on fb0 unless told otherwise (fbcon=map:); a console card's is its own */
-	if (!h->fb_node[0] || (!console_card && !str_eq(h->fb_node, "fb0")))
+	/*
+	 * fbcon draws on fb0 unless told otherwise (fbcon=map:). A console card is the console's
+	 * whether its framebuffer is its driver's or the firmware's (efifb's fb0 belongs to the
+	 * platform device efi-framebuffer.0, not to the card).
+	 */
+	if (!console_card && !str_eq(h->fb_node, "fb0"))
 		return;
 	if (root_path(dir, sizeof(dir), "/sys/class/vtconsole") < 0 || !(d = opendir(dir)))
 		return;
