@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "holders.h"
 #include "log.h"
+#include "modprobe-conf.h"
 #include "module.h"
 #include "pci-names.h"
 #include "plan.h"
@@ -212,6 +213,86 @@ static void check_stale_names(struct doctor *doc)
 		check_stale_dir(doc, dirs[i]);
 }
 
+/* The words of a softdep list with '-' read as '_', as module names. */
+static bool softdep_has(const char *rest, const char *module)
+{
+	char *copy = strdup(rest), *save = NULL;
+	bool found = false;
+
+	for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w && !found;
+	     w = strtok_r(NULL, " ", &save)) {
+		for (char *c = w; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		found = str_eq(w, module);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * libkmod takes the first softdep line of a module, and the first install line, in the order
+ * of modprobe.d's file names: a line of the machine's that sorts before the safety net's
+ * keeps vfio-claim from running first, and one after it is ignored.
+ */
+static void check_modprobe_shadowing(struct doctor *doc)
+{
+	static const char fix[] = "regenerate the safety net, which sorts first and merges the "
+				  "machine's softdep lines into its own: make install-modprobe for the "
+				  "booted system, update-initramfs -u (or your generator) for the "
+				  "initramfs";
+	struct modprobe_conf conf;
+
+	if (modprobe_conf_read(&conf) < 0)
+		return;
+	for (size_t i = 0; i < conf.n; i++) {
+		const struct modprobe_line *first = &conf.lines[i];
+		bool seen = false;
+
+		if (!str_eq(first->command, "softdep") && !str_eq(first->command, "install"))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = str_eq(conf.lines[k].command, first->command) &&
+			       str_eq(conf.lines[k].module, first->module);
+		if (seen)
+			continue; /* only the first line of a module counts */
+		for (size_t k = i + 1; k < conf.n; k++) {
+			const struct modprobe_line *l = &conf.lines[k];
+			bool ours_first, ours_later;
+
+			if (!str_eq(l->command, first->command) || !str_eq(l->module, first->module))
+				continue;
+			if (str_eq(first->command, "install")) {
+				if (!strstr(first->rest, "--modprobe") && strstr(l->rest, "--modprobe"))
+					problem(doc, "remove that install line: vfio-claim's trampoline "
+						     "takes its place (an older vfio-pci override script?)",
+						"%s:%u has its own 'install %s' line, which comes "
+						"before the safety net's (%s:%u): loading vfio_pci does not "
+						"run vfio-claim", first->file, first->line, first->module,
+						l->file, l->line);
+				continue;
+			}
+			ours_first = softdep_has(first->rest, "vfio_pci");
+			ours_later = softdep_has(l->rest, "vfio_pci");
+			if (!ours_first && ours_later)
+				problem(doc, fix, "%s:%u ('softdep %s %s') comes before the safety net's "
+					"line for %s (%s:%u), and libkmod uses only the first: loading %s "
+					"does not run vfio-claim first", first->file, first->line,
+					first->module, first->rest, first->module, l->file, l->line,
+					first->module);
+			else if (ours_first && !ours_later)
+				problem(doc, fix, "%s:%u ('softdep %s %s') is ignored: the safety net's "
+					"line for %s (%s:%u) comes first, and libkmod uses only the first",
+					l->file, l->line, l->module, l->rest, l->module, first->file,
+					first->line);
+		}
+	}
+	for (size_t i = 0; i < conf.problems.n; i++)
+		problem(doc, "replace it with a plain file, or remove it", "modprobe.d: %s",
+			conf.problems.v[i]);
+	modprobe_conf_free(&conf);
+}
+
 /* doctor ADDR: what keeps ADDR's card from a hand-over, each with what to do about it. */
 static void check_holders(struct doctor *doc, const struct device_list *devs,
 			  const struct device *d)
@@ -303,6 +384,7 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 		printf("note: no device is selected (vfio-claim.ids=, vfio-claim.addrs=, "
 		       "vfio-pci.ids= or /etc/vfio-claim.conf)\n");
 	check_stale_names(&doc);
+	check_modprobe_shadowing(&doc);
 	dmesg_free(&doc.log);
 	if (doc.problems == 0)
 		printf("doctor: no problems found\n");
