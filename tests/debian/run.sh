@@ -84,7 +84,7 @@ if (cd "$work/src" && VFIO_CLAIM_CACHE=$CACHE dpkg-buildpackage -us -uc -b) \
 	dpkg-deb -c "$deb" | awk '{ print $6 }' >"$work/contents"
 	for f in ./usr/sbin/vfio-claim ./usr/share/initramfs-tools/hooks/vfio-claim \
 		./usr/share/initramfs-tools/scripts/init-top/00-vfio-claim \
-		./usr/lib/vfio-claim/vfio-claim-modprobe-conf ./lib/modprobe.d/vfio-claim.conf \
+		./usr/lib/vfio-claim/vfio-claim-modprobe-conf ./lib/modprobe.d/00-vfio-claim.conf \
 		./etc/vfio-claim.conf ./usr/share/man/man8/vfio-claim.8.gz \
 		./usr/share/man/man5/vfio-claim.conf.5.gz \
 		./usr/share/bash-completion/completions/vfio-claim; do
@@ -194,14 +194,14 @@ unshare -m /bin/bash -c '
 	echo $? >"$work/install.rc"
 	chroot "$r" lsinitramfs "/boot/initrd.img-$kver" >"$work/installed.list" 2>&1
 	cp "$img" "$work/installed.img"
-	for f in usr/sbin/vfio-claim etc/vfio-claim.conf lib/modprobe.d/vfio-claim.conf; do
+	for f in usr/sbin/vfio-claim etc/vfio-claim.conf lib/modprobe.d/00-vfio-claim.conf; do
 		[ -e "$r/$f" ] && echo "/$f"
 	done >"$work/installed.files"
 	chroot "$r" dpkg --purge vfio-claim >"$work/purge.log" 2>&1
 	echo $? >"$work/purge.rc"
 	chroot "$r" lsinitramfs "/boot/initrd.img-$kver" >"$work/purged.list" 2>&1
 	cp "$img" "$work/purged.img"
-	for f in usr/sbin/vfio-claim etc/vfio-claim.conf lib/modprobe.d/vfio-claim.conf \
+	for f in usr/sbin/vfio-claim etc/vfio-claim.conf lib/modprobe.d/00-vfio-claim.conf \
 		usr/share/initramfs-tools/hooks/vfio-claim; do
 		[ -e "$r/$f" ] && echo "/$f"
 	done >"$work/purged.files"
@@ -216,7 +216,7 @@ elif ! generated "$work/install.log"; then
 		"$(tail -n 10 "$work/install.log")"
 elif ! grep -qx usr/sbin/vfio-claim "$work/installed.list" ||
 	! grep -qx scripts/init-top/00-vfio-claim "$work/installed.list" ||
-	! grep -qx etc/modprobe.d/vfio-claim.conf "$work/installed.list"; then
+	! grep -qx etc/modprobe.d/00-vfio-claim.conf "$work/installed.list"; then
 	fail install "the new image lacks vfio-claim, its init-top script or the safety net:" \
 		"$(grep -i vfio "$work/installed.list" | head -10)"
 elif [ "$(wc -l <"$work/installed.files")" -ne 3 ]; then
