@@ -8,7 +8,7 @@ group_pkgs() {
 	case "$1" in
 	base) echo "gcc make pkg-config libc6-dev libpci-dev libkmod-dev libudev-dev" ;;
 	static) echo "dpkg-dev gcc libc6-dev make binutils pkg-config autoconf automake libtool liblzma-dev libzstd-dev meson ninja-build gperf python3 python3-jinja2 libcap-dev libmount-dev" ;;
-	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils" ;;
+	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils ovmf" ;;
 	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd busybox-static cpio kmod qemu-system-x86" ;;
 	nix) echo "nix-bin xz-utils" ;;
 	# Debian's programs that stand in for nixpkgs' builds in tests/nix/boot.sh

@@ -35,7 +35,7 @@ _e2e_hotplug_pair() {
 
 e2e_boot() {
 	local initrd='' append='' log='' timeout=${E2E_TIMEOUT:-180} empty=0 hotplug=0 name=vm
-	local dir qpid t0 hp_done=0 accel dev rp1 rc
+	local firmware=${E2E_FIRMWARE:-bios} kernel=$E2E_KERNEL dir qpid t0 hp_done=0 accel dev rp1 rc
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--initrd) initrd=$2; shift 2 ;;
@@ -45,6 +45,7 @@ e2e_boot() {
 		--slot-empty) empty=1; shift ;;
 		--hotplug) empty=1; hotplug=1; shift ;;
 		--name) name=$2; shift 2 ;;
+		--firmware) firmware=$2; shift 2 ;;
 		*) e2e_log "e2e_boot: unknown option $1"; return 2 ;;
 		esac
 	done
@@ -66,7 +67,7 @@ e2e_boot() {
 	# shellcheck disable=SC2054,SC2206
 	dev=(
 		${E2E_IOMMU_DEV--device intel-iommu,intremap=on}
-		-vga std
+		-vga "${E2E_VGA:-std}"
 		-device pcie-root-port,id=rp1,bus=pcie.0,addr=0x2,chassis=1,slot=1$rp1
 		-device pcie-root-port,id=rp2,bus=pcie.0,addr=0x3,chassis=2,slot=2
 		-audiodev none,id=noaud
@@ -79,12 +80,27 @@ e2e_boot() {
 		-device ich9-intel-hda,id=gpuaudio,bus=rp1,addr=0x0.1
 		-device hda-output,bus=gpuaudio.0,audiodev=noaud
 	)
+	if [ "$firmware" = uefi ]; then
+		# OVMF (Debian's ovmf): the firmware leaves its framebuffer (efifb) in the boot
+		# display's BAR, as on a real UEFI machine. It boots the bzImage's EFI stub.
+		local code=${E2E_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+		local vars=${E2E_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+		if [ ! -r "$code" ] || [ ! -r "$vars" ]; then
+			e2e_log "e2e_boot: no OVMF firmware at $code (build-aux/deps.sh e2e installs ovmf)"
+			rm -rf "$dir"
+			return 2
+		fi
+		cp "$vars" "$dir/vars.fd"
+		dev+=(-drive "if=pflash,format=raw,readonly=on,file=$code"
+		      -drive "if=pflash,format=raw,file=$dir/vars.fd")
+		kernel=$E2E_VMLINUZ
+	fi
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
 	timeout -k 5 "$timeout" qemu-system-x86_64 -name "$name" -machine q35,kernel-irqchip=split \
 		${E2E_QEMU_EXTRA:-} $accel -m "$E2E_MEM" -smp 1 -nographic -monitor none -serial stdio -no-reboot \
 		-chardev pipe,id=qmp,path="$dir/qmp" -mon chardev=qmp,mode=control \
-		"${dev[@]}" -kernel "$E2E_KERNEL" -initrd "$initrd" \
+		"${dev[@]}" -kernel "$kernel" -initrd "$initrd" \
 		-append "$E2E_BASE_APPEND $append" </dev/null >"$log" 2>&1 &
 	qpid=$!
 	while kill -0 "$qpid" 2>/dev/null; do
