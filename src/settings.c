@@ -22,8 +22,7 @@ const struct switch_def switch_defs[SW_COUNT] = {
 	[SW_WAIT] = {"wait", 600, ANYWHERE, "SECONDS",
 		     "wait up to SECONDS (0-600) for selected addresses to appear"},
 	[SW_STRICT] = {"strict", 1, ANYWHERE, NULL,
-		       "refusals and non-viable groups count as failures; a bad selector stops "
-		       "the run before anything is written"},
+		       "refusals and non-viable groups fail; a config error writes nothing"},
 };
 
 void settings_problem(struct settings *s, const char *fmt, ...)
