@@ -50,7 +50,7 @@ build_dracut_race() { # out binary
 }
 
 # ---- initramfs-tools -------------------------------------------------------------------
-build_itools() { # out hook(1|0) race(1|0)
+build_itools() { # out hook(1|0) race(1|0); ITOOLS_MODULES: more lines of the modules file
 	local out=$1 hook=$2 race=$3 conf
 	conf=$CASE_WORK/itools-conf
 	rm -rf "$conf"
@@ -67,11 +67,11 @@ build_itools() { # out hook(1|0) race(1|0)
 		RUNSIZE=10%
 		FSTYPE=auto
 	EOF
-	if [ "$race" = 1 ]; then
-		echo bochs >"$conf/modules"
-	else
-		: >"$conf/modules"
-	fi
+	# The modules file (loaded with a plain modprobe after init-top): bochs for the race,
+	# and $ITOOLS_MODULES, the user's own list (e.g. the common recipe's vfio_pci).
+	: >"$conf/modules"
+	[ "$race" = 1 ] && echo bochs >>"$conf/modules"
+	[ -z "${ITOOLS_MODULES:-}" ] || printf '%s\n' $ITOOLS_MODULES >>"$conf/modules"
 	if [ "$hook" = 1 ]; then
 		cp -r "$work/initramfs-tools-hooks/." "$conf/"
 		# The race: the safety net alone (see the case list at the top).
