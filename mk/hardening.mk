@@ -39,10 +39,9 @@ FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,\
 
 SAN_DIR     := $(BUILD)/asan
 # Reports go to files (counted afterwards), so a report cannot hide behind an expected exit
-# code. fast_unwind_on_malloc=0: full allocation stacks, which the libpci suppression needs.
+# code. fast_unwind_on_malloc=0: full allocation stacks in the leak reports. No suppressions.
 SAN_LOG     := log_path=$(abspath $(SAN_DIR))/report
 SAN_ENV     := ASAN_OPTIONS=detect_leaks=1:exitcode=86:fast_unwind_on_malloc=0:$(SAN_LOG) \
-	       LSAN_OPTIONS=suppressions=$(abspath tests/fault/lsan.supp):print_suppressions=0 \
 	       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86:$(SAN_LOG)
 
 .PHONY: check-sanitize check-valgrind check-fuzz-smoke check-fault fuzz fuzz-build bench soak \

@@ -11,6 +11,7 @@
  * Only root can write to /run; every word read back is still checked before it is used.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -352,7 +353,7 @@ static int write_record(const struct handover_card *c)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
 	FILE *f;
-	int r = 0;
+	int fd, r = 0;
 
 	if (!worth_a_record(c))
 		return 0;
@@ -366,9 +367,17 @@ static int write_record(const struct handover_card *c)
 	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/%s", dir, c->slot);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
+	/* never through a link left in its place; readable by root alone */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
 	fprintf(f, "# vfio-claim hand-over of %s: what `vfio-claim release` puts back\n", c->slot);
 	for (size_t i = c->lo; i <= c->hi; i++)
 		if (c->touched[i - c->lo])
