@@ -287,9 +287,11 @@ static void check_modprobe_shadowing(struct doctor *doc)
 					first->line);
 		}
 	}
+	/* /etc/modprobe.d's unreadable files were named by check_stale_names() already */
 	for (size_t i = 0; i < conf.problems.n; i++)
-		problem(doc, "replace it with a plain file, or remove it", "modprobe.d: %s",
-			conf.problems.v[i]);
+		if (strncmp(conf.problems.v[i], "/etc/modprobe.d/", 16) != 0)
+			problem(doc, "replace it with a plain file, or remove it", "modprobe.d: %s",
+				conf.problems.v[i]);
 	modprobe_conf_free(&conf);
 }
 
