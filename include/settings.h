@@ -107,6 +107,9 @@ int settings_add_addrs(struct settings *s, const char *list, const char *where);
 /* Adds from's selectors and problems to to; switches that from set override to's. */
 void settings_merge(struct settings *to, const struct settings *from);
 
+/* Drops the selectors and switches, keeping the run-time lists and the problems. */
+void settings_keep_runtime(struct settings *s);
+
 bool settings_any_selector(const struct settings *s);
 
 void settings_free(struct settings *s);

@@ -30,7 +30,8 @@ static const char usage_head[] =
 	"Run-time hand-over (claim --unbind, release):\n"
 	"  --stop-units LIST systemd units (NAME.service, NAME.scope) that may be stopped when\n"
 	"                    their processes hold the device, and are started again on release\n"
-	"  --domain NAME     act only if NAME is in runtime-domains (the libvirt hook's use)\n"
+	"  --domain NAME     act only if NAME is in runtime-domains, on the arguments' devices\n"
+	"                    alone (the libvirt hook's use)\n"
 	"Safety and scope:\n";
 
 static const char usage_tail[] =

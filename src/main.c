@@ -53,6 +53,19 @@ static void gather_settings(const struct args *a, struct settings *set)
 	char *ids;
 
 	settings_read_config(&from_config, a->config, a->config_explicit);
+	if (a->domain) {
+		/*
+		 * The libvirt hook's hand-over: the domain's devices (the arguments) alone. Of the
+		 * config only the run-time lists count; its selectors, the command line's and
+		 * vfio-claim=off are about the boot, and would join a claim that runs with --unbind
+		 * --allow-boot-vga.
+		 */
+		settings_keep_runtime(&from_config);
+		settings_merge(set, &from_config);
+		settings_merge(set, &a->settings);
+		settings_free(&from_config);
+		return;
+	}
 	if (!a->no_cmdline)
 		settings_read_kcmdline(&from_cmdline);
 	/* "options vfio-pci ids=" in modprobe.d is the same wish as vfio-pci.ids= */

@@ -284,6 +284,16 @@ void settings_merge(struct settings *to, const struct settings *from)
 	to->more_problems += from->more_problems;
 }
 
+void settings_keep_runtime(struct settings *s)
+{
+	selectors_free(&s->sel);
+	for (enum switch_id id = 0; id < SW_COUNT; id++) {
+		free(s->where[id]);
+		s->where[id] = NULL;
+		s->value[id] = 0;
+	}
+}
+
 bool settings_any_selector(const struct settings *s)
 {
 	return s->sel.n_ids > 0 || s->sel.n_addrs > 0;
