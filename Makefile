@@ -123,8 +123,9 @@ check-e2e: static
 check-generators: static
 	VFIO_CLAIM=$(BUILD)/static/vfio-claim tests/generators/run.sh
 
-check-nix:
-	tests/nix/run.sh
+# The module evaluated in real NixOS; the binary reads the config lines it writes.
+check-nix: $(BUILD)/vfio-claim
+	VFIO_CLAIM=$(BUILD)/vfio-claim tests/nix/run.sh
 
 # NixOS's real stage 1 (scripted and systemd initrd) booted in the e2e VM: tests/nix/README.md.
 check-nix-boot: static

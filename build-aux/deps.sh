@@ -10,7 +10,7 @@ group_pkgs() {
 	static) echo "dpkg-dev gcc libc6-dev make binutils pkg-config autoconf automake libtool liblzma-dev libzstd-dev meson ninja-build gperf python3 python3-jinja2 libcap-dev libmount-dev" ;;
 	e2e) echo "qemu-system-x86 busybox-static cpio kmod file xz-utils ovmf" ;;
 	generators) echo "dracut-core initramfs-tools-core libarchive-tools zstd udev systemd busybox-static cpio kmod qemu-system-x86" ;;
-	nix) echo "nix-bin xz-utils" ;;
+	nix) echo "nix-bin xz-utils jq" ;;
 	# Debian's programs that stand in for nixpkgs' builds in tests/nix/boot.sh
 	nix-boot) echo "nix-bin xz-utils jq patchelf file cpio zstd qemu-system-x86 e2fsprogs" \
 		"kmod udev systemd busybox-static lvm2 dmsetup bcache-tools kbd console-data procps" \

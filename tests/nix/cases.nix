@@ -231,9 +231,10 @@ let
 
   # libkmod takes the first softdep/install line per module, files sorted by name: the safety net
   # must sort first and carry the softdeps that boot.extraModprobeConfig gives the host drivers.
-  # The module's own warnings, read from what the module returns for this configuration (the
-  # whole config.warnings would evaluate every service of stage 2).
-  moduleWarnings =
+  # What the module itself defines for this configuration, mkIf and mkMerge taken apart as the
+  # module system does (whole options like config.warnings or environment.systemPackages would
+  # evaluate every service and default package of stage 2).
+  moduleParts =
     sys:
     let
       m = import moduleFile {
@@ -242,8 +243,17 @@ let
         pkgs = stub;
         inherit (sys.config._module.args) utils;
       };
+      parts =
+        v:
+        if v._type or null == "if" then
+          lib.optionals v.condition (parts v.content)
+        else if v._type or null == "merge" then
+          lib.concatMap parts v.contents
+        else
+          [ v ];
     in
-    lib.concatMap (part: part.warnings or [ ]) m.config.content.contents;
+    parts m.config;
+  moduleWarnings = sys: lib.concatMap (part: part.warnings or [ ]) (moduleParts sys);
 
   softdepMergeCase =
     systemd:
@@ -308,6 +318,219 @@ let
     in
     expect "a user's install vfio_pci is reported" (
       lib.any (lib.hasInfix "its own \"install vfio_pci\" line") (moduleWarnings sys)
+    );
+
+  # The run-time hand-over through libvirt: the hook goes in through NixOS's own libvirtd
+  # option, its tools are store paths, and the booted system's config file gets the runtime
+  # lines (the initrd's copy does not).
+  hookSource = builtins.readFile ../../initramfs-hooks/libvirt/vfio-claim;
+  libvirtd.virtualisation.libvirtd.enable = true;
+  # What the wrapper must run: install.sh's hook with the binary's directory filled in. The
+  # stub's store path hashes name and text, so equal paths mean equal scripts.
+  expectedHookScript = stub.writeText "vfio-claim-libvirt-hook.sh" (
+    lib.replaceStrings [ "@BINDIR@" ] [ "${pkg}/bin" ] hookSource
+  );
+  hookChecks =
+    sys:
+    let
+      c = sys.config;
+      hook = c.virtualisation.libvirtd.hooks.qemu.vfio-claim;
+      exec = words (lineStarting "exec " hook.text);
+      path = lib.removePrefix "PATH=" (lineStarting "PATH=" hook.text);
+    in
+    # NixOS's libvirtd module links it into qemu.d (libvirtd-config.service)
+    contains "libvirtd-config.service" c.systemd.services.libvirtd-config.script
+      "ln -s --force ${hook} /var/lib/libvirt/hooks/qemu.d/vfio-claim\n"
+    ++ expect "hook is an executable script" (hook.builder == "writeScript")
+    ++ expect "hook: shebang is the store's shell" (lib.hasPrefix "#!${stub.runtimeShell}\n" hook.text)
+    ++ expect "hook: PATH is the store's coreutils, xmllint and systemctl, nothing else; got ${path}" (
+      lib.splitString ":" path == [ "${stub.coreutils}/bin" "${stub.libxml2}/bin" "${stub.systemd}/bin" ]
+    )
+    ++ contains "hook" hook.text "\nexport PATH\n"
+    ++ expect "hook: exec SHELL SCRIPT \"$@\"; got ${builtins.toJSON exec}" (
+      exec == [ "exec" stub.runtimeShell "${expectedHookScript}" "\"$@\"" ]
+    )
+    ++ contains "hook script" expectedHookScript.text "bin=\${VFIO_CLAIM:-${pkgBin}}"
+    ++ lacks "hook script" expectedHookScript.text "@BINDIR@"
+    # what PATH has to cover; when the hook changes its tools, PATH wants another look
+    ++ contains "hook source (reads the XML with xmllint)" hookSource "xmllint --xpath"
+    ++ contains "hook source (cat and tr)" hookSource "xml=$(cat)"
+    ++ expect "the binary in the system packages" (
+      lib.any (p: lib.elem pkg (p.environment.systemPackages or [ ])) (moduleParts sys)
+    );
+
+  libvirtCase =
+    systemd:
+    let
+      sys = evalSystem [
+        libvirtd
+        {
+          boot.initrd.systemd.enable = systemd;
+          boot.initrd.vfio-claim = {
+            enable = true;
+            ids = seedIds;
+            libvirt = {
+              enable = true;
+              domains = [ "win11" "win10" "win11" ];
+              stopUnits = [ "display-manager.service" "lactd.service" ];
+            };
+          };
+        }
+      ];
+      c = sys.config;
+      etc = c.environment.etc."vfio-claim.conf".source.text;
+      initrdFiles = if systemd then c.boot.initrd.systemd.contents else c.boot.initrd.extraFiles;
+      initrdConf = initrdFiles."/etc/vfio-claim.conf".source.text;
+    in
+    failedAssertions sys
+    ++ hookChecks sys
+    # one file: the initrd's text, then the runtime lines, each name once
+    ++ expect "/etc/vfio-claim.conf starts with the initrd's copy" (lib.hasPrefix initrdConf etc)
+    ++ lib.concatMap (
+      l: expect "/etc/vfio-claim.conf has '${l}'; got ${builtins.toJSON etc}" (lib.elem l (lines etc))
+    ) [
+      "ids = ${lib.concatStringsSep "," seedIds}"
+      "runtime-domains = win11,win10"
+      "runtime-stop-units = display-manager.service,lactd.service"
+    ]
+    ++ lacks "the initrd's /etc/vfio-claim.conf" initrdConf "runtime-"
+    # the initrd is the one without the hand-over
+    ++ expect "the initrd does not change" (
+      initrdInputs sys == initrdInputs (evalSystem [
+        libvirtd
+        {
+          boot.initrd.systemd.enable = systemd;
+          boot.initrd.vfio-claim = {
+            enable = true;
+            ids = seedIds;
+          };
+        }
+      ])
+    );
+
+  # The hand-over alone: nothing in the initrd, a config file with the runtime lines only.
+  libvirtOnly =
+    let
+      sys = evalSystem [
+        libvirtd
+        {
+          boot.initrd.vfio-claim.libvirt = {
+            enable = true;
+            domains = [ "*" ];
+          };
+        }
+      ];
+      c = sys.config;
+      etc = c.environment.etc."vfio-claim.conf".source.text;
+      settingLines = lib.filter (l: !lib.hasPrefix "#" l) (lines etc);
+    in
+    failedAssertions sys
+    ++ hookChecks sys
+    ++ expect "config file: only runtime-domains; got ${builtins.toJSON settingLines}" (
+      settingLines == [ "runtime-domains = *" ]
+    )
+    ++ lacks "preDeviceCommands" c.boot.initrd.preDeviceCommands "vfio-claim"
+    ++ lacks "extraUtilsCommands" c.boot.initrd.extraUtilsCommands "vfio-claim"
+    ++ expect "no initrd files" (
+      !(c.boot.initrd.extraFiles ? "/etc/vfio-claim.conf")
+      && !(c.boot.initrd.extraFiles ? "/etc/modprobe.d/00-vfio-claim.conf")
+    )
+    ++ expect "no vfio modules added" (!lib.elem "vfio_pci" c.boot.initrd.availableKernelModules);
+
+  # The assertions, one configuration each (the message is what NixOS prints).
+  assertionMessages =
+    module: map (a: a.message) (lib.filter (a: !a.assertion) (evalSystem [ module ]).config.assertions);
+  assertsWith =
+    what: module: fragments:
+    let
+      got = assertionMessages module;
+    in
+    lib.concatMap (
+      f: expect "${what}: an assertion says ${builtins.toJSON f}; got ${builtins.toJSON got}" (
+        lib.any (lib.hasInfix f) got
+      )
+    ) fragments
+    ++ expect "${what}: one assertion per fault; got ${builtins.toJSON got}" (
+      lib.length got == lib.length fragments
+    );
+  libvirtAssertions =
+    assertsWith "libvirtd off" {
+      boot.initrd.vfio-claim.libvirt = {
+        enable = true;
+        domains = [ "win11" ];
+      };
+    } [ "set virtualisation.libvirtd.enable = true" ]
+    ++ assertsWith "no domains" (libvirtd // { boot.initrd.vfio-claim.libvirt.enable = true; }) [
+      "boot.initrd.vfio-claim.libvirt.domains is empty"
+    ]
+    ++ assertsWith "bad names" (
+      libvirtd
+      // {
+        boot.initrd.vfio-claim.libvirt = {
+          enable = true;
+          domains = [ "win11" "Windows 11" "a,b" ];
+          stopUnits = [ "display-manager" "lactd.service" ];
+        };
+      }
+    ) [ "cannot carry:\n  \"Windows 11\" \"a,b\"\n" "does not take:\n  \"display-manager\"\n" ]
+    ++ assertsWith "names at the limits" (
+      libvirtd
+      // {
+        boot.initrd.vfio-claim.libvirt = {
+          enable = true;
+          domains = nameRules.domains.good;
+          stopUnits = nameRules.stopUnits.good;
+        };
+      }
+    ) [ ];
+
+  # Names against the rules of src/settings.c (domain_name_ok, unit_name_ok). The module must
+  # reject exactly the bad ones here; run.sh puts each into a config file for the real binary,
+  # which must take the good ones and not the bad ones, so the two cannot drift apart.
+  nameRules = {
+    domains = {
+      good = [ "win11" "Win_11.gpu+2-x" "*" (lib.concatStrings (lib.genList (_: "d") 255)) ];
+      bad = [
+        "Windows 11" "win,11" "" "win#11" "wïn11" "a/b" "win\n11" "**" "win'11"
+        (lib.concatStrings (lib.genList (_: "d") 256))
+      ];
+    };
+    stopUnits = {
+      good = [
+        "display-manager.service" "user@1000.service" "session-2.scope" "dbus-:1.2-x@0.service"
+        "systemd-fsck@dev-disk-by\\x2dlabel-nixos.service"
+        (lib.concatStrings (lib.genList (_: "u") 247) + ".service")
+      ];
+      bad = [
+        "display-manager" "lactd.socket" ".service" "a b.service" "a,b.service" "a/b.service" ""
+        "system.slice" (lib.concatStrings (lib.genList (_: "u") 248) + ".service")
+      ];
+    };
+  };
+  # The assertion lists exactly the bad names, each as Nix would write it.
+  libvirtNames =
+    let
+      listed =
+        attrs: header:
+        let
+          msgs = assertionMessages (
+            libvirtd // { boot.initrd.vfio-claim.libvirt = { enable = true; } // attrs; }
+          );
+          msg = lib.findFirst (lib.hasInfix header) "" msgs;
+        in
+        lib.elemAt (lines msg ++ [ "" "" ]) 1;
+      want = names: "  " + lib.concatStringsSep " " (map builtins.toJSON names);
+      domains = listed { domains = nameRules.domains.bad; } "cannot carry:";
+      units = listed {
+        domains = [ "*" ];
+        stopUnits = nameRules.stopUnits.bad;
+      } "does not take:";
+    in
+    expect "bad domains listed: want ${want nameRules.domains.bad}, got ${domains}" (
+      domains == want nameRules.domains.bad
+    )
+    ++ expect "bad units listed: want ${want nameRules.stopUnits.bad}, got ${units}" (
+      units == want nameRules.stopUnits.bad
     );
 
   stubStatic = stub.pkgsStatic;
@@ -412,7 +635,48 @@ in
     lacks "preDeviceCommands" c.boot.initrd.preDeviceCommands "vfio-claim"
     ++ lacks "extraUtilsCommands" c.boot.initrd.extraUtilsCommands "vfio-claim"
     ++ expect "no initrd files" (!(c.boot.initrd.extraFiles ? "/etc/modprobe.d/00-vfio-claim.conf"))
-    ++ expect "no vfio modules added" (!lib.elem "vfio_pci" c.boot.initrd.availableKernelModules);
+    ++ expect "no vfio modules added" (!lib.elem "vfio_pci" c.boot.initrd.availableKernelModules)
+    ++ expect "no config file" (!(c.environment.etc ? "vfio-claim.conf"))
+    ++ expect "no libvirt hook" (c.virtualisation.libvirtd.hooks.qemu == { });
+
+  libvirt-scripted = libvirtCase false;
+  libvirt-systemd = libvirtCase true;
+  libvirt-only = libvirtOnly;
+  libvirt-assertions = libvirtAssertions;
+  libvirt-names = libvirtNames;
+
+  # For run.sh, which hands these to the real binary: the name table, and the booted system's
+  # /etc/vfio-claim.conf with and without the initrd part.
+  name-rules = nameRules;
+  libvirt-conf =
+    let
+      etc =
+        initrd:
+        (evalSystem [
+          libvirtd
+          {
+            boot.initrd.vfio-claim = {
+              enable = initrd;
+              ids = seedIds;
+              addresses = [ "0000:0a:00.0" ];
+              libvirt = {
+                enable = true;
+                domains = [ "win11" "win10" ];
+                stopUnits = [ "display-manager.service" "user@1000.service" ];
+              };
+            };
+          }
+        ]).config.environment.etc."vfio-claim.conf".source.text;
+    in
+    {
+      with-initrd = etc true;
+      hand-over-only = etc false;
+    };
+
+  # For run.sh's must-fail cases of assertions: what nixos-rebuild evaluates first. NixOS's
+  # top-level.nix throws "Failed assertions: ..." before it builds anything.
+  rejectAssertion =
+    module: builtins.seq (evalSystem [ module ]).config.system.build.toplevel "evaluated";
 
   package =
     let

@@ -192,7 +192,7 @@ let
   }
   // lib.genAttrs [
     "bash" "bashInteractive" "coreutils" "e2fsprogs" "findutils" "fish" "glibc" "kexec-tools"
-    "less" "nix" "shadow" "sudo" "tzdata" "xonsh" "zsh"
+    "less" "libvirt" "libxml2" "nix" "qemu" "shadow" "sudo" "tzdata" "xonsh" "zsh"
     # what the stage 1 builders copy from (boot.sh fills these paths with Debian's files)
     "busybox" "util-linux" "lvm2" "mdadm" "patchelf" "nukeReferences" "bintools" "perl"
     "kmod-blacklist-ubuntu" "kmod-debian-aliases" "bcache-tools" "kbd"
