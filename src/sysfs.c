@@ -44,7 +44,7 @@ static void read_boot_vga(struct device *d)
 	if (device_path(path, sizeof(path), d, "boot_vga") < 0)
 		return;
 	r = attr_read(path, value, sizeof(value));
-	if (r == -ENOENT)
+	if (r == -ENOENT && device_class16(d) != 0x0300) /* VGA compatible controller */
 		return;
 	if (r == 0 && str_eq(value, "0")) {
 		d->boot_vga = BOOT_VGA_NO;
@@ -53,7 +53,12 @@ static void read_boot_vga(struct device *d)
 		copy_str(d->console, sizeof(d->console), "is the boot VGA (the host console)");
 	} else {
 		d->boot_vga = BOOT_VGA_ODD;
-		if (r == 0) {
+		if (r == -ENOENT) {
+			/* the kernel gives every VGA-class device one (pci_dev_attrs_are_visible) */
+			copy_str(d->console, sizeof(d->console),
+				 "is a VGA controller without a boot_vga attribute: taken for the host "
+				 "console");
+		} else if (r == 0) {
 			text_escape(shown, sizeof(shown), value, strlen(value));
 			snprintf(d->console, sizeof(d->console),
 				 "its boot_vga reads '%s', neither 0 nor 1: taken for the host console",
@@ -170,6 +175,40 @@ int sysfs_bind(const struct device *d, const char *driver)
 	if (r < 0)
 		return r;
 	return attr_write(path, d->name);
+}
+
+int sysfs_fbcon_vtcon(char *vtcon, size_t size)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], name[128], bind[8];
+	struct dirent *e;
+	DIR *d;
+	int r = -ENOENT;
+
+	if (root_path(dir, sizeof(dir), "/sys/class/vtconsole") < 0 || !(d = opendir(dir)))
+		return -ENOENT;
+	while (r < 0 && (e = readdir(d))) {
+		if (strncmp(e->d_name, "vtcon", 5) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/name", dir, e->d_name);
+		if (attr_read(path, name, sizeof(name)) < 0 || !strstr(name, "frame buffer"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/bind", dir, e->d_name);
+		if (attr_read(path, bind, sizeof(bind)) == 0 && str_eq(bind, "1")) {
+			copy_str(vtcon, size, e->d_name);
+			r = 0;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+bool sysfs_has_fb(const struct device *d, const char *fb)
+{
+	char path[PATH_MAX], sub[64];
+	struct stat st;
+
+	snprintf(sub, sizeof(sub), "graphics/%s", fb);
+	return device_path(path, sizeof(path), d, sub) == 0 && stat(path, &st) == 0;
 }
 
 int sysfs_vtcon_bind(const char *vtcon, bool bind)
