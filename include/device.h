@@ -34,6 +34,7 @@ struct device {
 	 */
 	char console[128];
 	char firmware_fb[32]; /* the firmware framebuffer in one of its BARs ("efifb"), or "" */
+	bool console_unknown; /* may be the console: where the firmware framebuffer is is unknown */
 	/* Vendor and device name from pci.ids, as lspci prints them, or NULL (pci-names.c). */
 	char *model;
 };
@@ -42,6 +43,8 @@ struct device_list {
 	struct device *dev;
 	size_t n;
 	struct strv skipped; /* devices that could not be read, each with the reason */
+	struct pci_addr *unreadable; /* the addresses of those libpci could not read */
+	size_t n_unreadable;
 };
 
 static inline bool device_is_console(const struct device *d)

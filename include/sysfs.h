@@ -39,6 +39,12 @@ int sysfs_read_driver(const struct device *d, char *buf, size_t size);
 /* Binds the device to the driver of that name (drivers/DRIVER/bind). */
 int sysfs_bind(const struct device *d, const char *driver);
 
+/* The virtual console fbcon has bound ("vtcon1") into vtcon, or -ENOENT when it has none. */
+int sysfs_fbcon_vtcon(char *vtcon, size_t size);
+
+/* True when the device has the framebuffer fbN among its graphics nodes. */
+bool sysfs_has_fb(const struct device *d, const char *fb);
+
 /* Attaches (bind) or detaches a virtual console ("vtcon1": /sys/class/vtconsole/NAME/bind). */
 int sysfs_vtcon_bind(const char *vtcon, bool bind);
 

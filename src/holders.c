@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "holders.h"
 #include "root.h"
+#include "sysfs.h"
 
 struct node {
 	char path[NAME_MAX + 16]; /* "/dev/dri/card0" */
@@ -192,10 +193,6 @@ static int find_processes(struct holders *h, const struct nodes *nodes)
 /* fbcon bound while the card has the console's framebuffer: that vtcon holds the card. */
 static void find_vtcon(struct holders *h, bool console_card)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], name[128], bind[8];
-	struct dirent *e;
-	DIR *d;
-
 	/*
 	 * fbcon draws on fb0 unless told otherwise (fbcon=map:). A console card is the console's
 	 * whether its framebuffer is its driver's or the firmware's (efifb's fb0 belongs to the
@@ -203,21 +200,8 @@ static void find_vtcon(struct holders *h, bool console_card)
 	 */
 	if (!console_card && !str_eq(h->fb_node, "fb0"))
 		return;
-	if (root_path(dir, sizeof(dir), "/sys/class/vtconsole") < 0 || !(d = opendir(dir)))
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "vtcon", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/name", dir, e->d_name);
-		if (attr_read(path, name, sizeof(name)) < 0 || !strstr(name, "frame buffer"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/bind", dir, e->d_name);
-		if (attr_read(path, bind, sizeof(bind)) == 0 && str_eq(bind, "1")) {
-			copy_str(h->vtcon, sizeof(h->vtcon), e->d_name);
-			break;
-		}
-	}
-	closedir(d);
+	if (sysfs_fbcon_vtcon(h->vtcon, sizeof(h->vtcon)) < 0)
+		h->vtcon[0] = '\0';
 }
 
 static void find_module(struct holders *h, const struct device *d)

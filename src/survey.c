@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The machine as it is now (libpci + sysfs) turned into a plan by the pure planner. */
-#include "framebuffer.h"
+#include "console.h"
 #include "pci.h"
 #include "survey.h"
 #include "sysfs.h"
@@ -16,18 +16,14 @@ int survey(const struct settings *set, struct device_list *ret_devs, struct plan
 		.off = settings_on(set, SW_OFF) ? set->where[SW_OFF] : NULL,
 		.iommu_present = iommu,
 	};
-	struct firmware_fbs fbs;
 	struct device_list devs;
 	int r;
 
 	r = pci_scan(&devs);
 	if (r < 0)
 		return r;
-	/* The console of any class: the device whose memory holds the firmware framebuffer. */
-	if (framebuffer_find(&devs, &fbs) == 0) {
-		framebuffer_mark_console(&devs, &fbs);
-		framebuffer_free(&fbs);
-	}
+	/* The console of any class, beyond boot_vga */
+	console_mark(&devs);
 	r = plan_build(&devs, &set->sel, &rules, ret_plan);
 	if (r < 0) {
 		device_list_free(&devs);
