@@ -11,6 +11,7 @@ void device_list_free(struct device_list *list)
 		free(list->dev[i].model);
 	free(list->dev);
 	strv_free(&list->skipped);
+	free(list->unreadable);
 	*list = (struct device_list){0};
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pci/pci.h>
 
@@ -115,9 +116,48 @@ static bool entry_address(const char *name, struct pci_addr *ret)
 	return str_eq(canonical, name);
 }
 
+/*
+ * libpci opens the attributes it reads itself, blocking: a FIFO or a device node in a device's
+ * directory would hold the scan (and the boot) forever. Finds the first entry that is neither
+ * a regular file, a directory nor a link to one of those; its path into bad, or false.
+ */
+static bool has_odd_entry(const char *dir, char *bad, size_t size)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	bool odd = false;
+
+	if (!d)
+		return false; /* libpci says why */
+	while (!odd && (e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_type == DT_REG || e->d_type == DT_DIR)
+			continue;
+		snprintf(bad, size, "%s/%s", dir, e->d_name);
+		odd = stat(bad, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	}
+	closedir(d);
+	return odd;
+}
+
+/* The guards need to know a card has a function nobody could read: it may be the console. */
+static int remember_unreadable(struct device_list *list, const struct pci_addr *addr)
+{
+	struct pci_addr *bigger = realloc(list->unreadable,
+					  (list->n_unreadable + 1) * sizeof(*bigger));
+
+	if (!bigger)
+		return -ENOMEM;
+	list->unreadable = bigger;
+	list->unreadable[list->n_unreadable++] = *addr;
+	return 0;
+}
+
 int pci_scan(struct device_list *ret)
 {
-	static char sysfs_dir[PATH_MAX], devices_dir[PATH_MAX + 16];
+	static char sysfs_dir[PATH_MAX], devices_dir[PATH_MAX + 16], entry_dir[PATH_MAX + 300],
+		odd[PATH_MAX + 600];
 	/* volatile: these must hold their values across a longjmp from pci_on_error(). */
 	struct device *volatile devs = NULL;
 	struct pci_dev *volatile p = NULL;
@@ -178,6 +218,15 @@ int pci_scan(struct device_list *ret)
 			devs = grown;
 			cap = bigger;
 		}
+		snprintf(entry_dir, sizeof(entry_dir), "%s/%s", devices_dir, e->d_name);
+		if (has_odd_entry(entry_dir, odd, sizeof(odd))) {
+			addr_format(&addr, shown, sizeof(shown));
+			r = strv_addf(&list.skipped, "%s cannot be read (%s: not a regular file); "
+				      "skipping it", shown, odd);
+			if (r < 0 || (r = remember_unreadable(&list, &addr)) < 0)
+				break;
+			continue;
+		}
 		p = pci_get_dev(pacc, (int)addr.domain, addr.bus, addr.dev, addr.fn);
 		if (setjmp(pci_escape)) {
 			addr_format(&addr, shown, sizeof(shown));
@@ -185,7 +234,7 @@ int pci_scan(struct device_list *ret)
 			p = NULL;
 			r = strv_addf(&list.skipped, "%s cannot be read (%s); skipping it", shown,
 				      pci_error_text);
-			if (r < 0)
+			if (r < 0 || (r = remember_unreadable(&list, &addr)) < 0)
 				break;
 			continue;
 		}
@@ -200,6 +249,7 @@ int pci_scan(struct device_list *ret)
 	if (r < 0) {
 		free(devs);
 		strv_free(&list.skipped);
+		free(list.unreadable);
 		return r;
 	}
 	if (n > 1)

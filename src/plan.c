@@ -80,10 +80,22 @@ static void decide(struct plan_entry *e, const struct plan_rules *opt)
 		e->action = ACTION_REFUSE;
 		e->counts = explicit_choice;
 		set_reason(e, "is a PCI bridge; bridges are never claimed");
+	} else if (device_is_console(d) && !opt->allow_boot_vga && str_eq(d->driver, VFIO_DRIVER)) {
+		/* kept from a claim, but someone else took it: say so, as the failure it is */
+		e->action = ACTION_REFUSE;
+		e->failed = true;
+		set_reason(e, "%s, but it is on vfio-pci already (vfio-pci's own ids=, or bound by "
+			      "hand): the host has no console; vfio-claim release %s gives it back",
+			   d->console, d->name);
 	} else if (device_is_console(d) && !opt->allow_boot_vga) {
 		e->action = ACTION_REFUSE;
 		e->counts = explicit_choice;
 		set_reason(e, "%s; use --allow-boot-vga for single-GPU passthrough", d->console);
+	} else if (d->console_unknown && !opt->allow_boot_vga && e->by != BY_ADDRESS) {
+		e->action = ACTION_REFUSE;
+		e->counts = false;
+		set_reason(e, "is a display controller without boot_vga and the firmware framebuffer "
+			      "cannot be located: it may be the host console; select it by address");
 	} else if (device_base_class(d) == CLASS_STORAGE && e->by != BY_ADDRESS) {
 		e->action = ACTION_REFUSE;
 		e->counts = false;
@@ -303,6 +315,31 @@ static void guard_console_cards(const struct device_list *devs, struct plan *pla
 	}
 }
 
+/* A card with a function nobody could read is not touched: that function may drive the console. */
+static void guard_unreadable_cards(const struct device_list *devs, struct plan *plan)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		struct plan_entry *e = &plan->entry[i];
+		const struct pci_addr *a = &e->dev->id.addr;
+
+		if (!is_taken(e))
+			continue;
+		for (size_t k = 0; k < devs->n_unreadable; k++) {
+			const struct pci_addr *u = &devs->unreadable[k];
+			char name[16];
+
+			if (u->domain != a->domain || u->bus != a->bus || u->dev != a->dev)
+				continue;
+			addr_format(u, name, sizeof(name));
+			e->action = ACTION_REFUSE;
+			e->counts = e->by == BY_ADDRESS;
+			set_reason(e, "its card's %s cannot be read (it may be the host console); "
+				      "not touching it", name);
+			break;
+		}
+	}
+}
+
 /* Without driver_override (kernels before 3.16) nothing can be claimed safely: none of a card. */
 static void guard_override_support(const struct device_list *devs, struct plan *plan)
 {
@@ -429,6 +466,7 @@ int plan_build(struct device_list *devs, const struct selectors *sel,
 		if (r == 0) {
 			select_followers(devs, rules, &gi, &plan);
 			guard_console_cards(devs, &plan);
+			guard_unreadable_cards(devs, &plan);
 			guard_override_support(devs, &plan);
 			r = check_groups(devs, &gi, &plan);
 		}
