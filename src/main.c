@@ -205,14 +205,18 @@ static int claim_pass(void)
 /* One claim pass under the lock: two udev workers may each run the trampoline at once. */
 static int locked_claim_pass(void)
 {
+	/* The trampoline holds up a host driver's load: it waits less for a stuck holder. */
+	int wait_s = run.args->modprobe ? 5 : 30;
 	char lock_path[PATH_MAX];
 	int lock = -1, r;
 
-	if (!run.args->dry_run &&
+	/* nothing selected, nothing written: no lock needed */
+	if (!run.args->dry_run && settings_any_selector(run.set) &&
 	    root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
-		lock = lock_take(lock_path, 30 * 1000);
+		lock = lock_take(lock_path, wait_s * 1000);
 		if (lock == -ETIMEDOUT)
-			log_warning("another vfio-claim held %s for 30 s; going on", lock_path);
+			log_warning("another vfio-claim held %s for %d s; going on", lock_path,
+				    wait_s);
 		else if (lock < 0 && !run.lock_warned)
 			log_warning("cannot take the lock %s (%s); claiming without it, so another "
 				    "vfio-claim running at the same time may write too",
@@ -337,7 +341,8 @@ static bool domain_listed(const struct settings *set, const char *domain)
  */
 static int exit_code(const struct args *a, const struct settings *set, const struct outcome *o)
 {
-	bool config_counts = a->cmd == CMD_CLAIM || a->cmd == CMD_STATUS;
+	/* the hook's hand-over (--domain) does not fail a domain's start for a boot-time typo */
+	bool config_counts = (a->cmd == CMD_CLAIM || a->cmd == CMD_STATUS) && !a->domain;
 
 	if (a->modprobe)
 		return o->cannot_run ? 1 : 0;

@@ -252,7 +252,9 @@ accepted() {
 	if [ "$1" = domains ]; then
 		out=$(parse name "runtime-domains = $2"$'\n' "$2") && [[ $out != *"$unlisted"* ]]
 	else
-		out=$(parse name "runtime-domains = *"$'\n'"runtime-stop-units = $2"$'\n' x)
+		# a bad name is logged (the hook's run does not fail a domain's start for it)
+		out=$(parse name "runtime-domains = *"$'\n'"runtime-stop-units = $2"$'\n' x) &&
+			[[ $out != *"/etc/vfio-claim.conf:2:"* ]]
 	fi
 }
 if nix-instantiate "${eval_opts[@]}" --json "$cases" --arg nixpkgs "$nixpkgs" -A name-rules \
