@@ -29,6 +29,7 @@
 struct doctor {
 	unsigned problems;
 	struct dmesg log;
+	bool log_read;	/* the kernel log could be read: what it lacks is evidence */
 	bool claim_ran; /* vfio-claim left lines in this boot's kernel log */
 	bool off;	/* vfio-claim=off: reported once, the selected devices not one by one */
 };
@@ -94,9 +95,10 @@ static void check_module(struct doctor *doc)
 			"vfio-pci failed to load in this boot: %s", line);
 }
 
-static void check_device(struct doctor *doc, const struct plan_entry *e)
+static void check_device(struct doctor *doc, const struct device_list *devs,
+			 const struct plan_entry *e)
 {
-	const struct device *d = e->dev;
+	const struct device *d = e->dev, *console = device_console_of_card(devs, d);
 	static const char fix_first[] =
 		"run vfio-claim before the host driver loads: install the initramfs hook and "
 		"the modprobe safety net (softdep DRIVER pre: vfio_pci), or take it at runtime "
@@ -124,6 +126,18 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 			d->console);
 		return;
 	}
+	if (console && console != d && str_eq(d->driver, VFIO_DRIVER) &&
+	    e->action != ACTION_CLAIMED) {
+		char fix[256];
+
+		snprintf(fix, sizeof(fix), "something bound it without vfio-claim's rules, usually "
+			 "vfio-pci.ids= with vfio-pci loaded the plain way: `vfio-claim release %s`, "
+			 "and select the guest's card by address", d->name);
+		problem(doc, fix,
+			"%s belongs to the card of the host console (%s), but it is on vfio-pci: the "
+			"host has lost it", who, console->name);
+		return;
+	}
 	if (e->by == BY_NONE || str_eq(d->driver, VFIO_DRIVER) || doc->off)
 		return;
 	if (device_is_console(d) && e->action == ACTION_REFUSE) {
@@ -142,7 +156,7 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 	if (d->driver[0] && dmesg_find(&doc->log, needles, line, sizeof(line)))
 		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran (the log says: %s)",
 			who, d->driver, line);
-	else if (d->driver[0] && !doc->claim_ran)
+	else if (d->driver[0] && doc->log_read && !doc->claim_ran)
 		problem(doc, fix_first,
 			"%s is bound to %s, and vfio-claim did not run in this boot (no line of it "
 			"in the kernel log)",
@@ -159,6 +173,15 @@ static void check_device(struct doctor *doc, const struct plan_entry *e)
 	else if (e->action == ACTION_REFUSE || e->action == ACTION_SKIP)
 		problem(doc, "see the reason; vfio-claim status shows the whole plan",
 			"%s is selected but not claimed: %s", who, e->reason);
+	else if (e->action == ACTION_CLAIM && doc->log_read && !doc->claim_ran)
+		problem(doc, "install the initramfs hook (and the modprobe safety net) and rebuild "
+			     "the initramfs, or run vfio-claim now",
+			"%s is selected but not on vfio-pci (it has no driver), and vfio-claim did not "
+			"run in this boot (no line of it in the kernel log)", who);
+	else if (e->action == ACTION_CLAIM)
+		problem(doc, "run vfio-claim now, and see its lines of this boot (dmesg | grep "
+			     "vfio-claim) for why it did not",
+			"%s is selected but not on vfio-pci (it has no driver)", who);
 }
 
 /* vfio_virqfd was folded into vfio in Linux 6.2; lists that still name it break module loading. */
@@ -345,8 +368,17 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	struct device_list devs;
 	struct plan plan;
 	char line[512];
+	int r;
 
-	dmesg_read(&doc.log);
+	r = dmesg_read(&doc.log);
+	doc.log_read = r == 0;
+	if (r < 0) {
+		char path[PATH_MAX] = "/dev/kmsg";
+
+		root_path(path, sizeof(path), "/dev/kmsg");
+		printf("note: cannot read the kernel log %s (%s): run doctor as root to see what "
+		       "vfio-claim did in this boot\n", path, strerror(-r));
+	}
 	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
 	check_settings(&doc, set);
 	check_iommu(&doc);
@@ -354,7 +386,7 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	if (survey(set, &devs, &plan, NULL) == 0) {
 		pci_names_fill(&devs);
 		for (size_t i = 0; i < plan.n; i++)
-			check_device(&doc, &plan.entry[i]);
+			check_device(&doc, &devs, &plan.entry[i]);
 		for (size_t i = 0; i < plan.notes.n; i++)
 			problem(&doc, strstr(plan.notes.v[i], "the host console")
 					      ? "move the card to a slot with its own IOMMU group (ACS): "
