@@ -113,10 +113,11 @@ let
   extraArgs = lib.optionalString (cfg.extraArgs != [ ]) " ${escapeShellArgs cfg.extraArgs}";
 
   # modprobe runs an install command through /bin/sh -c, in both flavours. If vfio-claim is
-  # missing or dies, the "||" branch still loads vfio-pci, and with no IDs: kmod puts the
-  # "options vfio_pci" of modprobe.d first and the kernel command line's vfio-pci.ids= into
-  # $CMDLINE_OPTS, and the kernel applies a module's parameters in order, so the empty "ids="
-  # at the end is the one that counts. vfio-pci then binds nothing by ID and every device, the
+  # missing or dies, the "||" branch still loads vfio-pci, and with no IDs: modprobe puts the
+  # "options vfio_pci" of modprobe.d and the kernel command line's vfio-pci.ids= first and its
+  # own arguments last, and the kernel applies a module's parameters in order, so the empty
+  # "ids=" is the one that counts. No $CMDLINE_OPTS: libkmod pastes the options into the line
+  # as shell text, so an option holding $(...) would run. vfio-pci then binds nothing by ID and every device, the
   # boot VGA included, stays with its host driver: a broken claim degrades to "the host keeps
   # the device", never to "vfio-pci takes the console" or "vfio-pci cannot be loaded". -b keeps
   # a blacklisted vfio_pci unloaded, as vfio-claim itself does. No "|| true": when even the
@@ -125,7 +126,7 @@ let
   # --wait 0: a trampoline must never sit in a udev worker waiting for devices to appear.
   installLine =
     "install vfio_pci ${initrdBin} --modprobe --wait 0${extraArgs}"
-    + " || /sbin/modprobe -b --ignore-install vfio_pci $CMDLINE_OPTS ids=";
+    + " || /sbin/modprobe -b --ignore-install vfio_pci ids=";
 
   # libkmod uses only the FIRST softdep line, and the first install line, that it finds for a
   # module, reading the modprobe.d files sorted by file name (the kernel's modules.softdep takes

@@ -40,7 +40,7 @@ let
   lineStarting = prefix: text: lib.findFirst (l: lib.hasPrefix prefix l) "" (lines text);
   words = s: lib.filter (w: w != "" && !builtins.isList w) (builtins.split "[ \t]+" s);
 
-  installLine = bin: "install vfio_pci ${bin} --modprobe --wait 0 || /sbin/modprobe -b --ignore-install vfio_pci $CMDLINE_OPTS ids=";
+  installLine = bin: "install vfio_pci ${bin} --modprobe --wait 0 || /sbin/modprobe -b --ignore-install vfio_pci ids=";
 
   modprobeChecks =
     what: text: bin: drivers:
