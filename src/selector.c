@@ -143,7 +143,8 @@ int addr_sel_parse(const char *token, struct addr_sel *ret, const char **ret_why
 		r = id_sel_parse(eq + 1, &id, ret_why);
 		if (r < 0 || id.subvendor != PCI_ANY || id.subdevice != PCI_ANY ||
 		    id.vendor > 0xffff || id.device > 0xffff) {
-			*ret_why = "expected ID after '=' must be vendor:device (4 hex digits each)";
+			*ret_why =
+				"expected ID after '=' must be vendor:device (4 hex digits each)";
 			return -EINVAL;
 		}
 		sel.has_id = true;

@@ -5,6 +5,7 @@
 #include "selector.h"
 #include "unit.h"
 
+/* clang-format off: one case a row, as a table reads */
 static const struct {
 	const char *text;
 	bool ok;
@@ -12,7 +13,8 @@ static const struct {
 } id_cases[] = {
 	{"1002:744c", true, {0x1002, 0x744c, PCI_ANY, PCI_ANY, 0, 0, false}},
 	{"10DE:2684:1043:8935", true, {0x10de, 0x2684, 0x1043, 0x8935, 0, 0, false}},
-	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", true,
+	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
+	 true,
 	 {PCI_ANY, PCI_ANY, PCI_ANY, PCI_ANY, 0x030000, 0xff0000, false}},
 	{"1002", false, {0}},
 	{"1002:", false, {0}},
@@ -26,7 +28,9 @@ static const struct {
 	{"", false, {0}},
 	{"../../x", false, {0}},
 };
+/* clang-format on */
 
+/* clang-format off: one case a row, as a table reads */
 static const struct {
 	const char *text;
 	bool ok;
@@ -48,24 +52,38 @@ static const struct {
 	{"a:b:c:d.0", false, {0}, false},
 	{"", false, {0}, false},
 };
+/* clang-format on */
 
+/* clang-format off: one case a row, as a table reads */
 static const struct {
 	const char *name, *sel;
 	struct pci_ident dev;
 	bool match;
 } match_cases[] = {
-	{"vendor-device", "1002:744c", {.vendor = 0x1002, .device = 0x744c, .class = 0x030000}, true},
+	{"vendor-device",
+	 "1002:744c",
+	 {.vendor = 0x1002, .device = 0x744c, .class = 0x030000},
+	 true},
 	{"other-device", "1002:744c", {.vendor = 0x1002, .device = 0x7480}, false},
 	{"any-device", "1002:ffffffff", {.vendor = 0x1002, .device = 0x7480}, true},
-	{"subsystem", "10de:2684:1043:8935",
-	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1043, .subdevice = 0x8935}, true},
-	{"other-subsystem", "10de:2684:1043:8935",
-	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1458, .subdevice = 0x4104}, false},
-	{"class-mask", "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
-	 {.vendor = 0x10de, .device = 0x2684, .class = 0x030200}, true},
-	{"class-mask-other", "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
-	 {.vendor = 0x10de, .device = 0x2684, .class = 0x040300}, false},
+	{"subsystem",
+	 "10de:2684:1043:8935",
+	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1043, .subdevice = 0x8935},
+	 true},
+	{"other-subsystem",
+	 "10de:2684:1043:8935",
+	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1458, .subdevice = 0x4104},
+	 false},
+	{"class-mask",
+	 "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
+	 {.vendor = 0x10de, .device = 0x2684, .class = 0x030200},
+	 true},
+	{"class-mask-other",
+	 "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
+	 {.vendor = 0x10de, .device = 0x2684, .class = 0x040300},
+	 false},
 };
+/* clang-format on */
 
 void test_selector(void)
 {
