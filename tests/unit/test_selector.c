@@ -5,7 +5,8 @@
 #include "selector.h"
 #include "unit.h"
 
-/* clang-format off: one case a row, as a table reads */
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *text;
 	bool ok;
@@ -13,8 +14,7 @@ static const struct {
 } id_cases[] = {
 	{"1002:744c", true, {0x1002, 0x744c, PCI_ANY, PCI_ANY, 0, 0, false}},
 	{"10DE:2684:1043:8935", true, {0x10de, 0x2684, 0x1043, 0x8935, 0, 0, false}},
-	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
-	 true,
+	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", true,
 	 {PCI_ANY, PCI_ANY, PCI_ANY, PCI_ANY, 0x030000, 0xff0000, false}},
 	{"1002", false, {0}},
 	{"1002:", false, {0}},
@@ -30,7 +30,8 @@ static const struct {
 };
 /* clang-format on */
 
-/* clang-format off: one case a row, as a table reads */
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *text;
 	bool ok;
@@ -54,34 +55,24 @@ static const struct {
 };
 /* clang-format on */
 
-/* clang-format off: one case a row, as a table reads */
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *sel;
 	struct pci_ident dev;
 	bool match;
 } match_cases[] = {
-	{"vendor-device",
-	 "1002:744c",
-	 {.vendor = 0x1002, .device = 0x744c, .class = 0x030000},
-	 true},
+	{"vendor-device", "1002:744c", {.vendor = 0x1002, .device = 0x744c, .class = 0x030000}, true},
 	{"other-device", "1002:744c", {.vendor = 0x1002, .device = 0x7480}, false},
 	{"any-device", "1002:ffffffff", {.vendor = 0x1002, .device = 0x7480}, true},
-	{"subsystem",
-	 "10de:2684:1043:8935",
-	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1043, .subdevice = 0x8935},
-	 true},
-	{"other-subsystem",
-	 "10de:2684:1043:8935",
-	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1458, .subdevice = 0x4104},
-	 false},
-	{"class-mask",
-	 "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
-	 {.vendor = 0x10de, .device = 0x2684, .class = 0x030200},
-	 true},
-	{"class-mask-other",
-	 "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
-	 {.vendor = 0x10de, .device = 0x2684, .class = 0x040300},
-	 false},
+	{"subsystem", "10de:2684:1043:8935",
+	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1043, .subdevice = 0x8935}, true},
+	{"other-subsystem", "10de:2684:1043:8935",
+	 {.vendor = 0x10de, .device = 0x2684, .subvendor = 0x1458, .subdevice = 0x4104}, false},
+	{"class-mask", "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
+	 {.vendor = 0x10de, .device = 0x2684, .class = 0x030200}, true},
+	{"class-mask-other", "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
+	 {.vendor = 0x10de, .device = 0x2684, .class = 0x040300}, false},
 };
 /* clang-format on */
 

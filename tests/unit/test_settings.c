@@ -27,70 +27,59 @@ static void check_settings(const struct settings *s, const struct expect *e)
 		CHECK(s->problems.n > 0 && strstr(s->problems.v[0], e->problem));
 }
 
-/* clang-format off: one case a row, as a table reads */
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *text;
 	struct expect want;
 } cmdline_cases[] = {
 	{"plain", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 quiet", {0}},
-	{"ids-and-addrs",
-	 "vfio-claim.ids=1002:744c,1002:ab30 vfio-claim.addrs=03:00.0",
+	{"ids-and-addrs", "vfio-claim.ids=1002:744c,1002:ab30 vfio-claim.addrs=03:00.0",
 	 {.n_ids = 2, .n_addrs = 1}},
-	{"rd-prefix-underscores",
-	 "rd.vfio_claim.addrs=0000:03:00.0 rd.vfio-claim.allow_boot_vga=1",
+	{"rd-prefix-underscores", "rd.vfio_claim.addrs=0000:03:00.0 rd.vfio-claim.allow_boot_vga=1",
 	 {.n_addrs = 1, .allow_boot_vga = true}},
 	{"vfio-pci-ids", "vfio-pci.ids=1234:1111 vfio_pci.ids=10de:2684", {.n_ids = 2}},
 	{"off", "vfio-claim=off vfio-claim.ids=1002:744c", {.n_ids = 1, .off = true}},
-	{"switches",
-	 "vfio-claim.unbind vfio-claim.group=yes vfio-claim.wait=30",
+	{"switches", "vfio-claim.unbind vfio-claim.group=yes vfio-claim.wait=30",
 	 {.unbind = true, .group = true, .wait = 30}},
 	{"quoted", "vfio-claim.ids=\"1002:744c,1002:ab30\" x=\"a b\"", {.n_ids = 2}},
-	{"bad-id",
-	 "vfio-claim.ids=zz:1,1002:744c",
-	 {.n_ids = 1, .n_problems = 1, .problem = "'zz:1'"}},
+	{"bad-id", "vfio-claim.ids=zz:1,1002:744c", {.n_ids = 1, .n_problems = 1, .problem = "'zz:1'"}},
 	{"bad-wait", "vfio-claim.wait=abc", {.n_problems = 1, .problem = "wait='abc'"}},
 	{"wait-too-long", "vfio-claim.wait=100000", {.n_problems = 1, .problem = "wait="}},
 	{"bad-bool", "vfio-claim.unbind=maybe", {.n_problems = 1, .problem = "not a boolean"}},
 	{"unknown-key", "vfio-claim.idz=1002:744c", {.n_problems = 1, .problem = "unknown key"}},
-	{"path-in-addr",
-	 "vfio-claim.addrs=../../../etc/passwd",
-	 {.n_problems = 1, .problem = "bad address"}},
+	{"path-in-addr", "vfio-claim.addrs=../../../etc/passwd", {.n_problems = 1,
+								 .problem = "bad address"}},
 	{"empty-value", "vfio-claim.ids=", {.n_problems = 1, .problem = "needs a value"}},
 	{"binary", "vfio-claim.ids=\x01\x02\xff:1", {.n_problems = 1, .problem = "\\x01"}},
 	/* found by review: an unreadable value silently meant "off" */
-	{"off-unparseable",
-	 "vfio-claim=enabled vfio-claim.ids=1002:744c",
+	{"off-unparseable", "vfio-claim=enabled vfio-claim.ids=1002:744c",
 	 {.n_ids = 1, .n_problems = 1, .problem = "'enabled' is neither off nor on"}},
 	{"on-beats-nothing", "vfio-claim=on", {0}},
 	{"bare-is-on", "vfio-claim", {0}},
-	{"namespace-typo",
-	 "vfio-claim-ids=1002:744c vfio_claim_addrs=03:00.0",
+	{"namespace-typo", "vfio-claim-ids=1002:744c vfio_claim_addrs=03:00.0",
 	 {.n_problems = 2, .problem = "unknown key 'vfio-claim-ids' (vfio-claim's keys are"}},
 	{"not-our-namespace", "vfio-claimed=1 vfio-claimer.x=2", {0}},
 };
 /* clang-format on */
 
-/* clang-format off: one case a row, as a table reads */
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *text;
 	struct expect want;
 } config_cases[] = {
-	{"keys",
-	 "# the guest GPU\nids = 1002:744c\naddresses = 03:00.0=1002:744c\n"
-	 "unbind = yes\nwait=5\n",
+	{"keys", "# the guest GPU\nids = 1002:744c\naddresses = 03:00.0=1002:744c\n"
+		 "unbind = yes\nwait=5\n",
 	 {.n_ids = 1, .n_addrs = 1, .unbind = true, .wait = 5}},
 	{"cmdline-spelling", "vfio-claim.ids=1002:744c  # pasted from the cmdline\n", {.n_ids = 1}},
 	{"crlf-and-blanks", "\r\n   \nids = 1002:744c\r\n", {.n_ids = 1}},
 	{"no-equals", "ids 1002:744c\n", {.n_problems = 1, .problem = ":1: expected"}},
 	{"unknown", "\nfoo = 1\n", {.n_problems = 1, .problem = ":2: unknown key 'foo'"}},
-	{"bad-line-keeps-rest",
-	 "ids = xx\nids = 1002:744c\n",
+	{"bad-line-keeps-rest", "ids = xx\nids = 1002:744c\n",
 	 {.n_ids = 1, .n_problems = 1, .problem = "'xx'"}},
 	/* found by review: the BOM made the first key unknown, and invisible in the message */
-	{"utf8-bom",
-	 "\xef\xbb\xbf"
-	 "addrs = 03:00.0\n",
-	 {.n_addrs = 1}},
+	{"utf8-bom", "\xef\xbb\xbf" "addrs = 03:00.0\n", {.n_addrs = 1}},
 	{"odd-byte-shown", "\x01wait = 3\n", {.n_problems = 1, .problem = "'\\x01wait'"}},
 	{"off-key", "off = yes\n", {.off = true}},
 	{"rd-and-prefix", "rd.vfio-claim.ids = 1002:744c\n", {.n_ids = 1}},
