@@ -79,17 +79,6 @@ static void report_problems(const struct settings *set)
 		log_error("... and %u more problems like these", set->more_problems);
 }
 
-static int compare_addr(const struct pci_addr *a, const struct pci_addr *b)
-{
-	if (a->domain != b->domain)
-		return a->domain < b->domain ? -1 : 1;
-	if (a->bus != b->bus)
-		return a->bus - b->bus;
-	if (a->dev != b->dev)
-		return a->dev - b->dev;
-	return a->fn - b->fn;
-}
-
 /* True when addr was logged by an earlier pass; remembers it otherwise. */
 static bool already_reported(const struct pci_addr *addr)
 {
@@ -98,7 +87,7 @@ static bool already_reported(const struct pci_addr *addr)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = compare_addr(&run.reported[mid], addr);
+		int c = addr_compare(&run.reported[mid], addr);
 
 		if (c == 0)
 			return true;

@@ -70,16 +70,8 @@ struct pci_access *pci_access_new(void)
 
 static int compare_devices(const void *a, const void *b)
 {
-	const struct pci_addr *x = &((const struct device *)a)->id.addr;
-	const struct pci_addr *y = &((const struct device *)b)->id.addr;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->bus != y->bus)
-		return x->bus - y->bus;
-	if (x->dev != y->dev)
-		return x->dev - y->dev;
-	return x->fn - y->fn;
+	return addr_compare(&((const struct device *)a)->id.addr,
+			    &((const struct device *)b)->id.addr);
 }
 
 static void fill_device(struct device *out, struct pci_dev *p)

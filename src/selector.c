@@ -227,6 +227,17 @@ bool addr_eq(const struct pci_addr *a, const struct pci_addr *b)
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
 }
 
+int addr_compare(const struct pci_addr *a, const struct pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus - b->bus;
+	if (a->dev != b->dev)
+		return a->dev - b->dev;
+	return a->fn - b->fn;
+}
+
 void addr_format(const struct pci_addr *addr, char *buf, size_t size)
 {
 	snprintf(buf, size, "%04x:%02x:%02x.%u", addr->domain, addr->bus, addr->dev, addr->fn);

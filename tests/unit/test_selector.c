@@ -135,4 +135,21 @@ void test_selector(void)
 		CHECK(strcmp(buf, "0000:03:00.1") == 0);
 		unit_case_end();
 	}
+	{
+		/* lspci's order: domain, bus, device, function; the domain compared unsigned */
+		static const struct pci_addr sorted[] = {{0, 3, 0, 0},
+							 {0, 3, 0, 1},
+							 {0, 3, 1, 0},
+							 {0, 0xe0, 0, 0},
+							 {0xffffffff, 0, 0, 0}};
+
+		unit_case_begin("selector/address order");
+		for (size_t i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++) {
+			CHECK(addr_compare(&sorted[i], &sorted[i]) == 0);
+			if (i > 0)
+				CHECK(addr_compare(&sorted[i - 1], &sorted[i]) < 0 &&
+				      addr_compare(&sorted[i], &sorted[i - 1]) > 0);
+		}
+		unit_case_end();
+	}
 }
