@@ -59,8 +59,7 @@ void device_card(const struct device_list *list, const struct device *d, size_t 
 		 size_t *ret_hi);
 
 /* The device of d's card (same slot) that drives the console, or NULL (d itself included). */
-const struct device *device_console_of_card(const struct device_list *list,
-					    const struct device *d);
+const struct device *device_console_of_card(const struct device_list *list, const struct device *d);
 
 /* "0000:03:00.0 (Advanced Micro Devices ... Navi 31 [...])", or the address alone unnamed. */
 void device_label(const struct device *d, char *buf, size_t size);

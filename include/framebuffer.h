@@ -14,9 +14,9 @@
 #include "device.h"
 
 struct firmware_fb {
-	char name[32];	   /* the region's name: BOOTFB, efifb, simpledrm, vesafb, ... */
+	char name[32]; /* the region's name: BOOTFB, efifb, simpledrm, vesafb, ... */
 	uint64_t start, end;
-	int device;	   /* index in the device list of the device whose BAR holds it, or -1 */
+	int device; /* index in the device list of the device whose BAR holds it, or -1 */
 };
 
 struct firmware_fbs {

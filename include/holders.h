@@ -23,20 +23,20 @@
 
 struct holder_process {
 	pid_t pid;
-	char comm[32];	  /* /proc/PID/comm */
-	char unit[128];	  /* the systemd unit of its cgroup ("lactd.service"), "" if none */
+	char comm[32];		  /* /proc/PID/comm */
+	char unit[128];		  /* the systemd unit of its cgroup ("lactd.service"), "" if none */
 	char node[NAME_MAX + 16]; /* the node it holds ("/dev/dri/card0") */
-	char device[16];  /* the function the node belongs to */
+	char device[16];	  /* the function the node belongs to */
 };
 
 struct holders {
 	struct holder_process *proc; /* one per process and node */
 	size_t n_proc;
-	char vtcon[64];		     /* "vtcon1": fbcon bound over one of the card's framebuffers */
-	char fb_node[16];	     /* that framebuffer ("fb0"), "" if the card has none */
+	char vtcon[64];	  /* "vtcon1": fbcon bound over one of the card's framebuffers */
+	char fb_node[16]; /* that framebuffer ("fb0"), "" if the card has none */
 	struct firmware_fbs firmware; /* firmware framebuffers in the card's BARs */
 	char module[DRIVER_NAME_MAX]; /* the host driver of the console function, its use count: */
-	int module_refs;	     /* -1 when unknown */
+	int module_refs;	      /* -1 when unknown */
 };
 
 /* The holders of the card's functions devs->dev[lo..hi]. */

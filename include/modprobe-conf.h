@@ -14,17 +14,17 @@
 #include "text.h"
 
 struct modprobe_line {
-	char *file;	/* "/etc/modprobe.d/vfio.conf" (without the root prefix) */
-	unsigned line;	/* its number in the file */
-	char *command;	/* "options", "softdep", "install", "blacklist", ... */
-	char *module;	/* the module named, '-' turned into '_' ("vfio_pci") */
-	char *rest;	/* what follows the module name, spaces folded */
+	char *file;    /* "/etc/modprobe.d/vfio.conf" (without the root prefix) */
+	unsigned line; /* its number in the file */
+	char *command; /* "options", "softdep", "install", "blacklist", ... */
+	char *module;  /* the module named, '-' turned into '_' ("vfio_pci") */
+	char *rest;    /* what follows the module name, spaces folded */
 };
 
 struct modprobe_conf {
 	struct modprobe_line *lines; /* in kmod's order */
 	size_t n;
-	struct strv problems;	     /* files that could not be read */
+	struct strv problems; /* files that could not be read */
 };
 
 int modprobe_conf_read(struct modprobe_conf *ret);

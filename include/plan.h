@@ -23,23 +23,24 @@ enum action {
 enum selected_by { BY_NONE, BY_ADDRESS, BY_ID, BY_COMPANION, BY_GROUP };
 
 struct plan_entry {
-	struct device *dev;  /* the device this entry is about */
+	struct device *dev; /* the device this entry is about */
 	enum action action;
 	enum selected_by by;
-	bool counts;	     /* not ending on vfio-pci makes the run fail (exit 1) */
-	bool unbind;	     /* claiming it means detaching it from its current driver */
-	bool group_warning;  /* its IOMMU group keeps other devices on host drivers */
-	bool from_vfio_pci;  /* selected through the user's vfio-pci.ids */
-	bool failed;	     /* the claim was tried and did not end on vfio-pci */
-	bool handover;	     /* its card is handed over (handover.h), not plainly claimed */
+	bool counts;	    /* not ending on vfio-pci makes the run fail (exit 1) */
+	bool unbind;	    /* claiming it means detaching it from its current driver */
+	bool group_warning; /* its IOMMU group keeps other devices on host drivers */
+	bool from_vfio_pci; /* selected through the user's vfio-pci.ids */
+	bool failed;	    /* the claim was tried and did not end on vfio-pci */
+	bool handover;	    /* its card is handed over (handover.h), not plainly claimed */
 	char reason[PLAN_REASON_MAX];
-	char via[64];	     /* how it was selected: "by address", "companion of ..." */
+	char via[64]; /* how it was selected: "by address", "companion of ..." */
 };
 
 /* The switches that shape a plan, and the one fact about the machine it needs. */
 struct plan_rules {
 	bool unbind, allow_boot_vga, group;
-	const char *off; /* vfio-claim is off: where that was said ("kernel command line"), else NULL */
+	const char *
+		off; /* vfio-claim is off: where that was said ("kernel command line"), else NULL */
 	bool iommu_present;
 };
 
@@ -48,7 +49,7 @@ struct plan {
 	size_t n;
 	struct pci_addr *missing; /* address selectors with no device (yet) */
 	size_t n_missing;
-	struct strv notes;	  /* per-group findings */
+	struct strv notes; /* per-group findings */
 };
 
 /* The entries point into devs, which must outlive the plan. */

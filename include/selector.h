@@ -57,6 +57,8 @@ void selectors_free(struct selectors *s);
 
 bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev);
 bool addr_eq(const struct pci_addr *a, const struct pci_addr *b);
+/* <0, 0, >0 as a sorts before, with or after b: by domain, bus, device, function. */
+int addr_compare(const struct pci_addr *a, const struct pci_addr *b);
 
 /* "0000:03:00.0" */
 void addr_format(const struct pci_addr *addr, char *buf, size_t size);

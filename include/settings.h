@@ -6,12 +6,12 @@
  * problems are collected as text for main to log.
  *
  * Keys: ids, addrs (or addresses), the switches of switch_defs[], and for the run-time
- * hand-over (config file and arguments only) runtime-domains and runtime-stop-units. '-' and '_' are equal
- * in every key, as the kernel has them for parameters. The rule for "rd.": a key may carry it
- * in front, on the kernel command line and in the config file alike, and it means the same
- * as without (rd.vfio-claim.ids= is vfio-claim.ids=). systemd honours rd. keys only in the
- * initrd; vfio-claim does its work there, and status and doctor in the booted system must see
- * what the initrd saw, so both spellings count everywhere.
+ * hand-over (config file and arguments only) runtime-domains and runtime-stop-units. '-' and
+ * '_' are equal in every key, as the kernel has them for parameters. The rule for "rd.": a key
+ * may carry it in front, on the kernel command line and in the config file alike, and it means
+ * the same as without (rd.vfio-claim.ids= is vfio-claim.ids=). systemd honours rd. keys only in
+ * the initrd; vfio-claim does its work there, and status and doctor in the booted system must
+ * see what the initrd saw, so both spellings count everywhere.
  */
 #pragma once
 
@@ -50,11 +50,11 @@ enum source {
 };
 
 struct switch_def {
-	const char *key;   /* "allow-boot-vga": --KEY, "KEY = " and vfio-claim.KEY= */
-	unsigned max;	   /* 1 for a boolean, else the largest value (a number of seconds) */
-	unsigned sources;  /* enum source mask */
-	const char *arg;   /* the value's name in --help ("SECONDS"); NULL for a boolean */
-	const char *help;  /* what it does, one line for --help */
+	const char *key;  /* "allow-boot-vga": --KEY, "KEY = " and vfio-claim.KEY= */
+	unsigned max;	  /* 1 for a boolean, else the largest value (a number of seconds) */
+	unsigned sources; /* enum source mask */
+	const char *arg;  /* the value's name in --help ("SECONDS"); NULL for a boolean */
+	const char *help; /* what it does, one line for --help */
 };
 
 extern const struct switch_def switch_defs[SW_COUNT];
@@ -63,10 +63,10 @@ struct settings {
 	struct selectors sel;
 	struct strv domains;	/* runtime-domains: libvirt domains whose devices are handed over */
 	struct strv stop_units; /* runtime-stop-units: units a hand-over may stop (and restart) */
-	unsigned value[SW_COUNT];  /* booleans as 0 or 1 */
-	char *where[SW_COUNT];	   /* who set it ("kernel command line", "/etc/x.conf:3"), or NULL */
-	struct strv problems;	   /* the first PROBLEMS_SHOWN problems */
-	unsigned more_problems;	   /* how many more there were */
+	unsigned value[SW_COUNT]; /* booleans as 0 or 1 */
+	char *where[SW_COUNT];	  /* who set it ("kernel command line", "/etc/x.conf:3"), or NULL */
+	struct strv problems;	  /* the first PROBLEMS_SHOWN problems */
+	unsigned more_problems;	  /* how many more there were */
 };
 
 static inline bool settings_on(const struct settings *s, enum switch_id id)

@@ -11,23 +11,33 @@
 #   make bench               scale, size and QEMU timing figures (bench/, see BENCHMARKS.md)
 #   make soak                the QEMU race scenario SOAK_BOOTS times in a row
 
+# The compiler of the fuzz targets (libFuzzer is clang's)
 FUZZ_CC            ?= clang
+# The compiler of the ASan+UBSan builds
 SAN_CC             ?= clang
+# How long make fuzz runs each target
 FUZZ_SECONDS       ?= 300
+# How long the smoke in make check runs each target
 FUZZ_SMOKE_SECONDS ?= 30
-# Targets run side by side; the default is the number of CPUs.
+# How many targets run side by side; the default is the number of CPUs
 FUZZ_JOBS          ?= $(shell nproc 2>/dev/null || echo 1)
+# How many boots make bench times on each kernel
 BENCH_BOOTS        ?= 10
-# The in-boot timing runs once per kernel (specs of tests/e2e/lib.sh, as E2E_KERNELS).
+# The kernels make bench boots, one timing each (specs of tests/e2e/lib.sh, as E2E_KERNELS)
 BENCH_KERNELS      ?= $(or $(E2E_KERNELS),bookworm trixie sid)
+# How many times in a row make soak boots the race scenario
 SOAK_BOOTS         ?= 50
+
+# ---- nothing to set below this line
 
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 # _FORTIFY_SOURCE is off under the sanitizers: they check the same accesses, better.
-SAN_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARNINGS) -U_FORTIFY_SOURCE -Iinclude -g -O1 \
-	       $(SAN_FLAGS) $(shell $(PKG_CONFIG) --cflags libpci 2>/dev/null)
-FUZZ_CFLAGS := $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -Itests/fuzz
+# libpci's flags are asked when a recipe needs them, so that a make without libpci (make deps,
+# make clean) runs no pkg-config.
+SAN_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARNINGS) -U_FORTIFY_SOURCE -Iinclude -g -O1 \
+	       $(SAN_FLAGS) $(shell $(PKG_CONFIG) --cflags libpci)
+FUZZ_CFLAGS  = $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -Itests/fuzz
 
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,\
@@ -36,8 +46,12 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 # Everything but main(): libFuzzer brings its own. The libkmod/libudev edges are the fakes.
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,\
 		 $(filter-out src/main.c,$(CORE_SRCS)) $(FAKE_SRCS) tests/fuzz/fuzz_common.c)
+FUZZ_OBJS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_LIB_OBJS)
 
 SAN_DIR     := $(BUILD)/asan
+SAN_UNIT_OBJS    := $(UNIT_SRCS:%.c=$(SAN_DIR)/obj/%.o) $(PURE_SRCS:%.c=$(SAN_DIR)/obj/%.o) \
+		    $(SAN_DIR)/obj/src/output.o
+SAN_FIXTURE_OBJS := $(CORE_SRCS:%.c=$(SAN_DIR)/obj/%.o) $(FAKE_SRCS:%.c=$(SAN_DIR)/obj/%.o)
 # Reports go to files (counted afterwards), so a report cannot hide behind an expected exit
 # code. fast_unwind_on_malloc=0: full allocation stacks in the leak reports. No suppressions.
 SAN_LOG     := log_path=$(abspath $(SAN_DIR))/report
@@ -47,8 +61,10 @@ SAN_ENV     := ASAN_OPTIONS=detect_leaks=1:exitcode=86:fast_unwind_on_malloc=0:$
 .PHONY: check-sanitize check-valgrind check-fuzz-smoke check-fault fuzz fuzz-build bench soak \
 	deps-fuzz
 
+# clang, its sanitizer runtimes, llvm-symbolizer and valgrind: checked, never installed here
+# (make check installs them; otherwise the apt-get line says how).
 deps-fuzz:
-	@$(DEPS) base fuzz
+	@$(DEPS) --check base fuzz
 
 # ---- fuzzing ---------------------------------------------------------------------------
 $(FUZZ_DIR)/obj/%.o: %.c | deps-fuzz
@@ -75,11 +91,10 @@ $(SAN_DIR)/obj/%.o: %.c | deps-fuzz
 
 $(SAN_DIR)/obj/tests/%.o: SAN_CFLAGS += -Wno-missing-field-initializers
 
-$(SAN_DIR)/unit-tests: $(UNIT_SRCS:%.c=$(SAN_DIR)/obj/%.o) $(PURE_SRCS:%.c=$(SAN_DIR)/obj/%.o) \
-		$(SAN_DIR)/obj/src/output.o
+$(SAN_DIR)/unit-tests: $(SAN_UNIT_OBJS)
 	$(SAN_CC) $(SAN_FLAGS) -o $@ $^
 
-$(SAN_DIR)/vfio-claim-test: $(CORE_SRCS:%.c=$(SAN_DIR)/obj/%.o) $(FAKE_SRCS:%.c=$(SAN_DIR)/obj/%.o)
+$(SAN_DIR)/vfio-claim-test: $(SAN_FIXTURE_OBJS)
 	$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libpci)
 
 # A report file that holds only this line is no finding: the runtime could not find
@@ -131,3 +146,7 @@ soak:
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(CORE_SRCS)) $(FAKE_SRCS))
 $(BUILD)/plan-bench: $(BUILD)/obj/bench/plan_bench.o $(BENCH_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libpci)
+
+# The headers each of these objects was compiled with (-MMD), as the Makefile does for its own.
+-include $(sort $(FUZZ_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_FIXTURE_OBJS:.o=.d) \
+	 $(BUILD)/obj/bench/plan_bench.d)

@@ -66,7 +66,8 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 		if (!d->driver[0]) {
 			r = sysfs_probe(d);
 			if (r < 0 && module_error == 0)
-				fail(e, "the kernel refused the probe request (%s)", file_strerror(r));
+				fail(e, "the kernel refused the probe request (%s)",
+				     file_strerror(r));
 		}
 		r = sysfs_read_driver(d, d->driver, sizeof(d->driver));
 		sysfs_read_override(d);
@@ -80,12 +81,14 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 		} else if (d->driver[0]) {
 			fail(e, "ended on %s instead of vfio-pci", d->driver);
 		} else if (module_error < 0) {
-			fail(e, "not bound: vfio-pci is not available (%.120s); driver_override "
-				"stays, so no host driver takes it",
+			fail(e,
+			     "not bound: vfio-pci is not available (%.120s); driver_override "
+			     "stays, so no host driver takes it",
 			     report->detail ? report->detail : "?");
 		} else {
-			fail(e, "%s", "vfio-pci did not bind it although the kernel accepted the "
-				      "probe (see vfio-pci's error in dmesg)");
+			fail(e, "%s",
+			     "vfio-pci did not bind it although the kernel accepted the "
+			     "probe (see vfio-pci's error in dmesg)");
 		}
 	}
 }

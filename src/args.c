@@ -121,12 +121,8 @@ static int take_command(const char *word, enum command *ret)
 		const char *name;
 		enum command cmd;
 	} commands[] = {
-		{"claim", CMD_CLAIM},
-		{"status", CMD_STATUS},
-		{"release", CMD_RELEASE},
-		{"doctor", CMD_DOCTOR},
-		{"groups", CMD_GROUPS},
-		{"suggest", CMD_SUGGEST},
+		{"claim", CMD_CLAIM},	{"status", CMD_STATUS}, {"release", CMD_RELEASE},
+		{"doctor", CMD_DOCTOR}, {"groups", CMD_GROUPS}, {"suggest", CMD_SUGGEST},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)

@@ -186,11 +186,10 @@ void groups_run(const struct args *a, const struct settings *set, struct outcome
 	if (a->json) {
 		print_json(stdout, &devs, &view, iommu);
 	} else if (!iommu) {
-		fputs(
-		    "IOMMU: off (no /sys/kernel/iommu_groups): there are no IOMMU groups, and no "
-		    "device can go to a guest; enable VT-d / AMD-Vi in the firmware and boot with "
-		    "intel_iommu=on (Intel)\n",
-		    stdout);
+		fputs("IOMMU: off (no /sys/kernel/iommu_groups): there are no IOMMU groups, and no "
+		      "device can go to a guest; enable VT-d / AMD-Vi in the firmware and boot "
+		      "with intel_iommu=on (Intel)\n",
+		      stdout);
 	} else {
 		for (size_t i = 0; i < view.n; i++)
 			if (view.g[i].group == NO_GROUP || !bridges_only(&devs, &view.g[i]))

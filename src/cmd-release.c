@@ -37,8 +37,8 @@ static int release_one(struct device *d)
 		r = clear_override(d);
 		if (r == 0)
 			log_notice("%s [%04x:%04x] released: stays on %s; its driver_override="
-				   "vfio-pci is cleared", d->name, d->id.vendor, d->id.device,
-				   d->driver);
+				   "vfio-pci is cleared",
+				   d->name, d->id.vendor, d->id.device, d->driver);
 		return r;
 	}
 	if (d->override[0] && (r = clear_override(d)) < 0)
@@ -46,7 +46,8 @@ static int release_one(struct device *d)
 	if (d->driver[0]) {
 		r = sysfs_unbind(d);
 		if (r < 0) {
-			log_error("%s: cannot unbind it from vfio-pci (%s)", d->name, file_strerror(r));
+			log_error("%s: cannot unbind it from vfio-pci (%s)", d->name,
+				  file_strerror(r));
 			return r;
 		}
 	}

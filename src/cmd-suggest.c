@@ -193,15 +193,15 @@ static void print_ways(const struct suggestion *s)
 static void print_install(const struct generator *g)
 {
 	static const char *const make_target[GEN_KINDS] = {
-	    [GEN_MKINITCPIO] = "install-mkinitcpio",
-	    [GEN_DRACUT] = "install-dracut",
-	    [GEN_INITRAMFS_TOOLS] = "install-initramfs-tools",
+		[GEN_MKINITCPIO] = "install-mkinitcpio",
+		[GEN_DRACUT] = "install-dracut",
+		[GEN_INITRAMFS_TOOLS] = "install-initramfs-tools",
 	};
 	static const char *const rebuild[GEN_KINDS] = {
-	    [GEN_NIXOS] = "sudo nixos-rebuild boot",
-	    [GEN_MKINITCPIO] = "sudo mkinitcpio -P",
-	    [GEN_DRACUT] = "sudo dracut --force",
-	    [GEN_INITRAMFS_TOOLS] = "sudo update-initramfs -u",
+		[GEN_NIXOS] = "sudo nixos-rebuild boot",
+		[GEN_MKINITCPIO] = "sudo mkinitcpio -P",
+		[GEN_DRACUT] = "sudo dracut --force",
+		[GEN_INITRAMFS_TOOLS] = "sudo update-initramfs -u",
 	};
 
 	printf("\nThis system builds its initramfs with %s (%s is there); ", g->name, g->evidence);
@@ -213,9 +213,9 @@ static void print_install(const struct generator *g)
 	else
 		printf("install vfio-claim's hook first:\n");
 	if (!g->hook && g->kind == GEN_INITRAMFS_TOOLS)
-		printf(
-		    "    sudo apt install ./vfio-claim_*.deb   (the package, which "
-		    "dpkg-buildpackage -us -uc -b leaves beside vfio-claim's source tree), or\n");
+		printf("    sudo apt install ./vfio-claim_*.deb   (the package, which "
+		       "dpkg-buildpackage -us -uc -b leaves beside vfio-claim's source tree), "
+		       "or\n");
 	if (!g->hook && g->kind != GEN_NIXOS)
 		printf("    make STATIC=1 && sudo make install %s STATIC=1 PREFIX=/usr   (in "
 		       "vfio-claim's source tree)\n",

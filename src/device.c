@@ -29,8 +29,7 @@ void device_card(const struct device_list *list, const struct device *d, size_t 
 	*ret_hi = hi;
 }
 
-const struct device *device_console_of_card(const struct device_list *list,
-					    const struct device *d)
+const struct device *device_console_of_card(const struct device_list *list, const struct device *d)
 {
 	size_t lo, hi;
 

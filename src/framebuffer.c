@@ -95,7 +95,8 @@ int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret)
 		struct firmware_fb *bigger;
 
 		if (depth >= DEPTH_MAX ||
-		    sscanf(line + indent, "%" SCNx64 "-%" SCNx64 " : %63[^\n]", &start, &end, name) != 3)
+		    sscanf(line + indent, "%" SCNx64 "-%" SCNx64 " : %63[^\n]", &start, &end,
+			   name) != 3)
 			continue;
 		parents[depth] = device_named(devs, name);
 		if (parents[depth] < 0 && depth > 0)

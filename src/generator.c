@@ -18,20 +18,20 @@ struct generator_def {
 };
 
 static const struct generator_def defs[GEN_KINDS] = {
-    [GEN_NIXOS] = {"NixOS", {"/etc/NIXOS", "/run/current-system/nixos-version", NULL}, {NULL}},
-    [GEN_MKINITCPIO] = {"mkinitcpio",
-			{"/usr/bin/mkinitcpio", "/etc/mkinitcpio.conf", NULL},
-			{"/usr/lib/initcpio/install/vfio-claim", "/etc/initcpio/install/vfio-claim",
-			 NULL}},
-    [GEN_DRACUT] = {"dracut",
-		    {"/usr/bin/dracut", "/usr/sbin/dracut", "/usr/lib/dracut/dracut-functions.sh",
-		     NULL},
-		    {"/usr/lib/dracut/modules.d/90vfio-claim/module-setup.sh", NULL}},
-    [GEN_INITRAMFS_TOOLS] = {"initramfs-tools",
-			     {"/usr/sbin/update-initramfs", "/usr/sbin/mkinitramfs",
-			      "/usr/share/initramfs-tools/hook-functions", NULL},
-			     {"/usr/share/initramfs-tools/hooks/vfio-claim",
-			      "/etc/initramfs-tools/hooks/vfio-claim", NULL}},
+	[GEN_NIXOS] = {"NixOS", {"/etc/NIXOS", "/run/current-system/nixos-version", NULL}, {NULL}},
+	[GEN_MKINITCPIO] = {"mkinitcpio",
+			    {"/usr/bin/mkinitcpio", "/etc/mkinitcpio.conf", NULL},
+			    {"/usr/lib/initcpio/install/vfio-claim",
+			     "/etc/initcpio/install/vfio-claim", NULL}},
+	[GEN_DRACUT] = {"dracut",
+			{"/usr/bin/dracut", "/usr/sbin/dracut",
+			 "/usr/lib/dracut/dracut-functions.sh", NULL},
+			{"/usr/lib/dracut/modules.d/90vfio-claim/module-setup.sh", NULL}},
+	[GEN_INITRAMFS_TOOLS] = {"initramfs-tools",
+				 {"/usr/sbin/update-initramfs", "/usr/sbin/mkinitramfs",
+				  "/usr/share/initramfs-tools/hook-functions", NULL},
+				 {"/usr/share/initramfs-tools/hooks/vfio-claim",
+				  "/etc/initramfs-tools/hooks/vfio-claim", NULL}},
 };
 
 static bool exists(const char *file)
@@ -61,11 +61,11 @@ size_t generator_detect(struct generator found[GEN_KINDS])
 		if (!evidence)
 			continue;
 		found[n++] = (struct generator){
-		    .kind = k,
-		    .name = defs[k].name,
-		    .evidence = evidence,
-		    .hook = first_existing(defs[k].hooks),
-		    .from_package = packaged,
+			.kind = k,
+			.name = defs[k].name,
+			.evidence = evidence,
+			.hook = first_existing(defs[k].hooks),
+			.from_package = packaged,
 		};
 	}
 	return n;

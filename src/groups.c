@@ -123,7 +123,7 @@ int groups_build(struct device_list *devs, bool iommu_present, bool allow_boot_v
 		 struct groups_view *ret)
 {
 	struct plan_rules rules = {
-	    .unbind = true, .allow_boot_vga = allow_boot_vga, .iommu_present = iommu_present};
+		.unbind = true, .allow_boot_vga = allow_boot_vga, .iommu_present = iommu_present};
 	struct groups_view v = {0};
 	size_t *order;
 	int r = 0;

@@ -32,13 +32,15 @@
 #define FUNCTIONS_MAX 8 /* a PCI slot has eight functions */
 
 struct handover_card {
-	size_t lo, hi;			/* its functions in the device list */
-	char slot[16];			/* "0000:03:00" */
-	char former[FUNCTIONS_MAX][DRIVER_NAME_MAX]; /* per function: the driver it was on */
-	bool touched[FUNCTIONS_MAX];	/* override written */
-	char vtcon[64];			/* detached */
-	char fb_dev[NAME_MAX + 1], fb_driver[DRIVER_NAME_MAX]; /* released */
-	struct strv stopped;		/* units stopped */
+	size_t lo, hi; /* its functions in the device list */
+	char slot[16]; /* "0000:03:00" */
+	/* per function: the driver it was on */
+	char former[FUNCTIONS_MAX][DRIVER_NAME_MAX];
+	bool touched[FUNCTIONS_MAX]; /* override written */
+	char vtcon[64];		     /* detached */
+	/* the firmware framebuffer's platform device and its driver, released */
+	char fb_dev[NAME_MAX + 1], fb_driver[DRIVER_NAME_MAX];
+	struct strv stopped; /* units stopped */
 	bool failed;
 	struct device_list *devs;
 };
@@ -128,8 +130,10 @@ static int free_from_processes(struct handover_card *c, struct plan *plan,
 
 	describe_processes(h, who, sizeof(who));
 	if (!holders_all_in_units(h, (const char *const *)set->stop_units.v, set->stop_units.n)) {
-		card_fail(c, plan, "held by %s; not handed over: stop them first, or list their "
-				   "units in runtime-stop-units (--stop-units)", who);
+		card_fail(c, plan,
+			  "held by %s; not handed over: stop them first, or list their "
+			  "units in runtime-stop-units (--stop-units)",
+			  who);
 		return -EBUSY;
 	}
 	for (size_t i = 0; i < h->n_proc; i++) {
@@ -149,7 +153,7 @@ static int free_from_processes(struct handover_card *c, struct plan *plan,
 		if (strv_addf(&c->stopped, "%s", h->proc[i].unit) < 0)
 			return -ENOMEM;
 	}
-	for (deadline = now_ms() + HANDOVER_STOP_SECONDS * 1000L;; ) {
+	for (deadline = now_ms() + HANDOVER_STOP_SECONDS * 1000L;;) {
 		if (holders_find(c->devs, c->lo, c->hi, &again) < 0)
 			return -ENOMEM;
 		if (again.n_proc == 0) {
@@ -159,8 +163,10 @@ static int free_from_processes(struct handover_card *c, struct plan *plan,
 		if (now_ms() >= deadline) {
 			describe_processes(&again, who, sizeof(who));
 			holders_free(&again);
-			card_fail(c, plan, "still held by %s %d s after stopping its units; not "
-					   "handed over", who, HANDOVER_STOP_SECONDS);
+			card_fail(c, plan,
+				  "still held by %s %d s after stopping its units; not "
+				  "handed over",
+				  who, HANDOVER_STOP_SECONDS);
 			return -ETIMEDOUT;
 		}
 		holders_free(&again);
@@ -169,8 +175,7 @@ static int free_from_processes(struct handover_card *c, struct plan *plan,
 }
 
 /* Step 3: the firmware framebuffer's driver lets go, and no framebuffer is left in the BARs. */
-static int release_firmware_fb(struct handover_card *c, struct plan *plan,
-			       const struct holders *h)
+static int release_firmware_fb(struct handover_card *c, struct plan *plan, const struct holders *h)
 {
 	struct firmware_fbs left;
 	bool in_card = false;
@@ -181,7 +186,8 @@ static int release_firmware_fb(struct handover_card *c, struct plan *plan,
 	if (r == 0) {
 		r = sysfs_platform_bind(c->fb_dev, c->fb_driver, false);
 		if (r < 0) {
-			card_fail(c, plan, "cannot release the firmware framebuffer %s from %s (%s)",
+			card_fail(c, plan,
+				  "cannot release the firmware framebuffer %s from %s (%s)",
 				  c->fb_dev, c->fb_driver, file_strerror(r));
 			c->fb_dev[0] = '\0';
 			return r;
@@ -198,8 +204,9 @@ static int release_firmware_fb(struct handover_card *c, struct plan *plan,
 		framebuffer_free(&left);
 	}
 	if (in_card) {
-		card_fail(c, plan, "the firmware framebuffer (%s) still holds memory in its BAR, so "
-				   "vfio-pci could not map it for a guest; not handed over",
+		card_fail(c, plan,
+			  "the firmware framebuffer (%s) still holds memory in its BAR, so "
+			  "vfio-pci could not map it for a guest; not handed over",
 			  h->firmware.fb[0].name);
 		return -EBUSY;
 	}
@@ -214,8 +221,8 @@ static int begin_card(struct handover_card *c, struct plan *plan, const struct s
 	int r;
 
 	for (size_t i = c->lo; i <= c->hi; i++)
-		console_taken = console_taken || (is_taken(&plan->entry[i]) &&
-						  device_is_console(&c->devs->dev[i]));
+		console_taken = console_taken ||
+				(is_taken(&plan->entry[i]) && device_is_console(&c->devs->dev[i]));
 	r = holders_find(c->devs, c->lo, c->hi, &h);
 	if (r < 0) {
 		card_fail(c, plan, "cannot tell who holds it (%s); not handed over", strerror(-r));
@@ -282,7 +289,8 @@ static void card_undo(struct handover_card *c, char *problems, size_t size)
 		if (former[0] && sysfs_read_driver(d, now, sizeof(now)) == 0 && !now[0] &&
 		    sysfs_bind(d, former) < 0)
 			sysfs_probe(d);
-		if (former[0] && (sysfs_read_driver(d, now, sizeof(now)) < 0 || !str_eq(now, former)))
+		if (former[0] &&
+		    (sysfs_read_driver(d, now, sizeof(now)) < 0 || !str_eq(now, former)))
 			o += (size_t)snprintf(problems + o, o < size ? size - o : 0,
 					      "; %s is not back on %s", d->name, former);
 	}
@@ -332,8 +340,9 @@ int handover_begin(struct device_list *devs, struct plan *plan, const struct set
 			if (plan->entry[i].failed) {
 				size_t n = strlen(plan->entry[i].reason);
 
-				snprintf(plan->entry[i].reason + n, sizeof(plan->entry[i].reason) - n,
-					 "%s", problems[0] ? problems : "; the card is left as it was");
+				snprintf(plan->entry[i].reason + n,
+					 sizeof(plan->entry[i].reason) - n, "%s",
+					 problems[0] ? problems : "; the card is left as it was");
 			}
 	}
 	*ret = ho;
@@ -416,9 +425,9 @@ void handover_end(struct handover *ho, struct plan *plan)
 		if (all) {
 			r = write_record(c);
 			if (r < 0)
-				log_warning("%s: cannot record the hand-over in %s (%s); release will "
-					    "only rebind the functions", c->slot, HANDOVER_DIR,
-					    strerror(-r));
+				log_warning("%s: cannot record the hand-over in %s (%s); "
+					    "release will only rebind the functions",
+					    c->slot, HANDOVER_DIR, strerror(-r));
 			continue;
 		}
 		/* Half a card is of no use to a guest, and the host loses it: put it all back. */
@@ -431,12 +440,15 @@ void handover_end(struct handover *ho, struct plan *plan)
 				continue;
 			if (e->action == ACTION_CLAIMED && !e->failed) {
 				e->failed = true;
-				snprintf(e->reason, sizeof(e->reason), "handed back to %s: another "
+				snprintf(e->reason, sizeof(e->reason),
+					 "handed back to %s: another "
 					 "function of its card did not reach vfio-pci",
-					 c->former[i - c->lo][0] ? c->former[i - c->lo] : "no driver");
+					 c->former[i - c->lo][0] ? c->former[i - c->lo]
+								 : "no driver");
 				n = strlen(e->reason);
 			}
-			snprintf(e->reason + n, sizeof(e->reason) - n, "; the hand-over is undone%s",
+			snprintf(e->reason + n, sizeof(e->reason) - n,
+				 "; the hand-over is undone%s",
 				 problems[0] ? problems : ", all put back");
 		}
 	}
@@ -495,12 +507,13 @@ int handover_release(struct device_list *devs, const struct device *d)
 				struct device *f;
 				const char *why;
 
-				if (addr_parse(w[1], &addr, &why) < 0 || !(f = device_find(devs, &addr)))
+				if (addr_parse(w[1], &addr, &why) < 0 ||
+				    !(f = device_find(devs, &addr)))
 					continue;
 				if (f->driver[0] && str_eq(f->driver, w[2])) {
 					/* libvirt's managed reattach was here first */
-					log_notice("%s [%04x:%04x] released: back on %s already", f->name,
-						   f->id.vendor, f->id.device, f->driver);
+					log_notice("%s [%04x:%04x] released: back on %s already",
+						   f->name, f->id.vendor, f->id.device, f->driver);
 					gpu_driver = gpu_driver || device_base_class(f) == 0x03;
 					continue;
 				}
@@ -511,52 +524,60 @@ int handover_release(struct device_list *devs, const struct device *d)
 					sysfs_probe(f);
 				sysfs_read_driver(f, f->driver, sizeof(f->driver));
 				if (!str_eq(w[2], "-") && !str_eq(f->driver, w[2])) {
-					log_error("%s [%04x:%04x] not back on %s (now on %s)", f->name,
-						  f->id.vendor, f->id.device, w[2],
+					log_error("%s [%04x:%04x] not back on %s (now on %s)",
+						  f->name, f->id.vendor, f->id.device, w[2],
 						  f->driver[0] ? f->driver : "no driver");
 					status = -EIO;
 				} else if (f->driver[0]) {
 					log_notice("%s [%04x:%04x] released: now on %s", f->name,
 						   f->id.vendor, f->id.device, f->driver);
 				} else {
-					log_notice("%s [%04x:%04x] released: unbound, as before the "
-						   "hand-over", f->name, f->id.vendor, f->id.device);
+					log_notice("%s [%04x:%04x] released: unbound, as "
+						   "before the hand-over",
+						   f->name, f->id.vendor, f->id.device);
 				}
-				gpu_driver = gpu_driver || (device_base_class(f) == 0x03 &&
-							    f->driver[0]);
+				gpu_driver = gpu_driver ||
+					     (device_base_class(f) == 0x03 && f->driver[0]);
 			} else if (pass == 1 && str_eq(w[0], "fb") && word_ok(w[2])) {
 				if (!sysfs_platform_present(w[1]))
-					log_notice("%s: the firmware framebuffer %s is gone (the kernel "
-						   "removes it when vfio-pci or a GPU driver takes the GPU)%s",
+					log_notice("%s: the firmware framebuffer %s is gone "
+						   "(the kernel removes it when vfio-pci or a "
+						   "GPU driver takes the GPU)%s",
 						   slot, w[1],
-						   gpu_driver ? "; the console comes with that driver"
-							      : "; there is no console until a "
-								"driver binds the GPU");
+						   gpu_driver
+							   ? "; the console comes with that driver"
+							   : "; there is no console until a "
+							     "driver binds the GPU");
 				else if (gpu_driver)
-					log_notice("%s: the firmware framebuffer %s is not needed back: "
-						   "the GPU's driver drives the console", slot, w[1]);
+					log_notice("%s: the firmware framebuffer %s is not "
+						   "needed back: the GPU's driver drives the "
+						   "console",
+						   slot, w[1]);
 				else if ((r = sysfs_platform_bind(w[1], w[2], true)) < 0) {
-					log_error("%s: cannot bind the firmware framebuffer %s to %s "
-						  "again (%s): no console until a driver binds the GPU",
+					log_error("%s: cannot bind the firmware framebuffer "
+						  "%s to %s again (%s): no console until a "
+						  "driver binds the GPU",
 						  slot, w[1], w[2], file_strerror(r));
 					status = r;
 				} else
-					log_notice("%s: the firmware framebuffer %s is back on %s", slot,
-						   w[1], w[2]);
+					log_notice("%s: the firmware framebuffer %s is back on %s",
+						   slot, w[1], w[2]);
 			} else if (pass == 2 && str_eq(w[0], "vtcon")) {
 				r = sysfs_vtcon_bind(w[1], true);
 				if (r == -ENOENT) {
-					/* fbcon went with the last framebuffer; a driver brings both */
-					log_notice("%s: the virtual console %s is gone with the framebuffer "
-						   "it showed on; it comes back when a driver binds the GPU",
+					/* fbcon left with the last fb; a GPU driver brings both */
+					log_notice("%s: the virtual console %s is gone with "
+						   "the framebuffer it showed on; it comes "
+						   "back when a driver binds the GPU",
 						   slot, w[1]);
 				} else if (r < 0) {
-					log_error("%s: cannot attach the virtual console %s again (%s)",
+					log_error("%s: cannot attach the virtual console %s "
+						  "again (%s)",
 						  slot, w[1], file_strerror(r));
 					status = r;
 				} else
-					log_notice("%s: the virtual console %s is attached again", slot,
-						   w[1]);
+					log_notice("%s: the virtual console %s is attached again",
+						   slot, w[1]);
 			} else if (pass == 2 && str_eq(w[0], "unit")) {
 				if (run_systemctl("start", w[1]) != 0) {
 					log_error("%s: systemctl start %s failed", slot, w[1]);

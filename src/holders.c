@@ -21,7 +21,7 @@
 
 struct node {
 	char path[NAME_MAX + 16]; /* "/dev/dri/card0" */
-	const char *device; /* the function's name */
+	const char *device;	  /* the function's name */
 };
 
 struct nodes {
@@ -43,7 +43,8 @@ static int add_node(struct nodes *nodes, const char *dir, const char *name, cons
 
 /* The entries of <root>/sys/bus/pci/devices/DEV/SUB whose names start with one of prefixes. */
 static int add_nodes_in(struct nodes *nodes, const struct device *d, const char *sub,
-			const char *const *prefixes, const char *devdir, char *ret_fb, size_t fb_size)
+			const char *const *prefixes, const char *devdir, char *ret_fb,
+			size_t fb_size)
 {
 	char path[PATH_MAX];
 	struct dirent *e;

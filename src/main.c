@@ -72,7 +72,8 @@ static void gather_settings(const struct args *a, struct settings *set)
 	if (modprobe_conf_read(&conf) == 0) {
 		ids = modprobe_conf_vfio_ids(&conf);
 		if (ids && ids[0])
-			settings_add_ids(&from_config, ids, true, "modprobe.d options for vfio-pci");
+			settings_add_ids(&from_config, ids, true,
+					 "modprobe.d options for vfio-pci");
 		free(ids);
 		modprobe_conf_free(&conf);
 	}
@@ -91,17 +92,6 @@ static void report_problems(const struct settings *set)
 		log_error("... and %u more problems like these", set->more_problems);
 }
 
-static int compare_addr(const struct pci_addr *a, const struct pci_addr *b)
-{
-	if (a->domain != b->domain)
-		return a->domain < b->domain ? -1 : 1;
-	if (a->bus != b->bus)
-		return a->bus - b->bus;
-	if (a->dev != b->dev)
-		return a->dev - b->dev;
-	return a->fn - b->fn;
-}
-
 /* True when addr was logged by an earlier pass; remembers it otherwise. */
 static bool already_reported(const struct pci_addr *addr)
 {
@@ -110,7 +100,7 @@ static bool already_reported(const struct pci_addr *addr)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = compare_addr(&run.reported[mid], addr);
+		int c = addr_compare(&run.reported[mid], addr);
 
 		if (c == 0)
 			return true;
@@ -220,7 +210,8 @@ static int locked_claim_pass(void)
 		else if (lock < 0 && !run.lock_warned)
 			log_warning("cannot take the lock %s (%s); claiming without it, so another "
 				    "vfio-claim running at the same time may write too",
-				    lock_path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
+				    lock_path,
+				    lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
 		run.lock_warned = run.lock_warned || lock < 0;
 	}
 	r = claim_pass();
@@ -268,10 +259,10 @@ static void report_missing(bool waited)
 	for (size_t i = 0; i < run.n_missing; i++) {
 		addr_format(&run.missing[i], name, sizeof(name));
 		log_error("%s: selected by address but not present%s", name,
-			  waited		   ? " (not even after waiting)"
-			  : run.args->modprobe	   ? ""
+			  waited		    ? " (not even after waiting)"
+			  : run.args->modprobe	    ? ""
 			  : run.set->value[SW_WAIT] ? " (and no waiting for it)"
-						   : " (use --wait if it comes late)");
+						    : " (use --wait if it comes late)");
 		run.failures++;
 	}
 }
@@ -303,7 +294,8 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 		if (set->value[SW_WAIT] && set->sel.n_addrs && !a->dry_run && !a->modprobe) {
 			r = wait_open(&w);
 			if (r < 0)
-				log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
+				log_error("cannot listen for new devices (%s); not waiting",
+					  strerror(-r));
 		}
 		r = locked_claim_pass();
 		if (r == 0 && w)

@@ -13,8 +13,8 @@
 #include "settings.h"
 
 static const char *const conf_dirs[] = {
-	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d",
-	"/usr/lib/modprobe.d",
+	"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
+	"/lib/modprobe.d", "/usr/lib/modprobe.d",
 };
 
 struct conf_file {
@@ -112,8 +112,10 @@ static int add_line(struct modprobe_conf *conf, const char *file, unsigned line_
 		return -ENOMEM;
 	conf->lines = bigger;
 	l = &conf->lines[conf->n];
-	*l = (struct modprobe_line){.file = strdup(file), .line = line_no,
-				    .command = strdup(command), .module = strdup(module),
+	*l = (struct modprobe_line){.file = strdup(file),
+				    .line = line_no,
+				    .command = strdup(command),
+				    .module = strdup(module),
 				    .rest = strdup(rest)};
 	if (!l->file || !l->command || !l->module || !l->rest) {
 		free(l->file), free(l->command), free(l->module), free(l->rest);
@@ -221,7 +223,8 @@ char *modprobe_conf_vfio_ids(const struct modprobe_conf *conf)
 			break;
 		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
 			if (strncmp(w, "ids=", 4) == 0 && w[4])
-				o += (size_t)snprintf(ids + o, size - o, "%s%s", o ? "," : "", w + 4);
+				o += (size_t)snprintf(ids + o, size - o, "%s%s", o ? "," : "",
+						      w + 4);
 		free(copy);
 	}
 	return ids;

@@ -33,7 +33,9 @@
 
 #define VFIO_MODULE "vfio_pci"
 
-__attribute__((format(printf, 6, 0)))
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args) PRINTF_LIKE(6, 0);
+
 static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
 		     const char *format, va_list args)
 {
@@ -112,7 +114,8 @@ static int vfio_pci_initstate(void)
 	static const struct {
 		const char *text;
 		int state;
-	} states[] = {{"live", KMOD_MODULE_LIVE}, {"coming", KMOD_MODULE_COMING},
+	} states[] = {{"live", KMOD_MODULE_LIVE},
+		      {"coming", KMOD_MODULE_COMING},
 		      {"going", KMOD_MODULE_GOING}};
 	char path[PATH_MAX], value[32];
 	struct stat st;
@@ -204,8 +207,7 @@ static int probe_list(struct kmod_list *list, const char *what, struct module_re
 	struct kmod_list *l;
 	int r = 0;
 
-	kmod_list_foreach(l, list)
-	{
+	kmod_list_foreach(l, list) {
 		struct kmod_module *m = kmod_module_get_module(l);
 		int k = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_COMMAND, NULL,
 							insert_instead_of_command, NULL, NULL);

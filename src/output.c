@@ -219,11 +219,14 @@ void output_status(FILE *out, const struct device_list *devs, const struct plan 
 		if (!d->firmware_fb[0])
 			continue;
 		if (str_eq(d->driver, VFIO_DRIVER))
-			fprintf(out, "note: %s is on vfio-pci, but the firmware framebuffer (%s) still "
-				"holds memory in its BAR: a guest cannot map that BAR\n", d->name,
-				d->firmware_fb);
+			fprintf(out,
+				"note: %s is on vfio-pci, but the firmware framebuffer (%s) still "
+				"holds memory in its BAR: a guest cannot map that BAR\n",
+				d->name, d->firmware_fb);
 		else
-			fprintf(out, "note: the firmware framebuffer (%s) is in %s's BAR: that is the "
-				"console\n", d->firmware_fb, d->name);
+			fprintf(out,
+				"note: the firmware framebuffer (%s) is in %s's BAR: that is the "
+				"console\n",
+				d->firmware_fb, d->name);
 	}
 }

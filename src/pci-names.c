@@ -25,9 +25,9 @@
 #define IDS_MAX (64 * 1024 * 1024)
 
 static const char *const ids_places[] = {
-    "/usr/share/misc/pci.ids",	 /* Debian, Ubuntu; the static libpci's IDSDIR */
-    "/usr/share/hwdata/pci.ids", /* Fedora, RHEL, Arch, openSUSE */
-    "/usr/share/pci.ids",
+	"/usr/share/misc/pci.ids",   /* Debian, Ubuntu; the static libpci's IDSDIR */
+	"/usr/share/hwdata/pci.ids", /* Fedora, RHEL, Arch, openSUSE */
+	"/usr/share/pci.ids",
 };
 
 static bool usable(const char *path)

@@ -71,16 +71,8 @@ struct pci_access *pci_access_new(void)
 
 static int compare_devices(const void *a, const void *b)
 {
-	const struct pci_addr *x = &((const struct device *)a)->id.addr;
-	const struct pci_addr *y = &((const struct device *)b)->id.addr;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->bus != y->bus)
-		return x->bus - y->bus;
-	if (x->dev != y->dev)
-		return x->dev - y->dev;
-	return x->fn - y->fn;
+	return addr_compare(&((const struct device *)a)->id.addr,
+			    &((const struct device *)b)->id.addr);
 }
 
 static void fill_device(struct device *out, struct pci_dev *p)
@@ -89,16 +81,16 @@ static void fill_device(struct device *out, struct pci_dev *p)
 					     PCI_FILL_SUBSYS);
 
 	*out = (struct device){
-		.id = {
-			.addr = {.domain = (uint32_t)p->domain, .bus = p->bus, .dev = p->dev,
-				 .fn = p->func},
-			.vendor = p->vendor_id,
-			.device = p->device_id,
-			.subvendor = (known & PCI_FILL_SUBSYS) ? p->subsys_vendor_id : 0,
-			.subdevice = (known & PCI_FILL_SUBSYS) ? p->subsys_id : 0,
-			.class = (uint32_t)p->device_class << 8 |
-				 ((known & PCI_FILL_CLASS_EXT) ? p->prog_if : 0),
-		},
+		.id.addr = {.domain = (uint32_t)p->domain,
+			    .bus = p->bus,
+			    .dev = p->dev,
+			    .fn = p->func},
+		.id.vendor = p->vendor_id,
+		.id.device = p->device_id,
+		.id.subvendor = (known & PCI_FILL_SUBSYS) ? p->subsys_vendor_id : 0,
+		.id.subdevice = (known & PCI_FILL_SUBSYS) ? p->subsys_id : 0,
+		.id.class = (uint32_t)p->device_class << 8 |
+			    ((known & PCI_FILL_CLASS_EXT) ? p->prog_if : 0),
 	};
 	addr_format(&out->id.addr, out->name, sizeof(out->name));
 	sysfs_read_state(out);
@@ -201,8 +193,10 @@ int pci_scan(struct device_list *ret)
 			continue;
 		if (!entry_address(e->d_name, &addr) || addr.domain > 0x7fffffff) {
 			text_escape(shown, sizeof(shown), e->d_name, strlen(e->d_name));
-			r = strv_addf(&list.skipped, "'%s' in %s is no PCI address libpci can take; "
-				      "skipping it", shown, devices_dir);
+			r = strv_addf(&list.skipped,
+				      "'%s' in %s is no PCI address libpci can take; "
+				      "skipping it",
+				      shown, devices_dir);
 			if (r < 0)
 				break;
 			continue;

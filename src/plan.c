@@ -163,8 +163,9 @@ static int select_direct(const struct device_list *devs, const struct selectors 
 		if (s->has_id && (s->vendor != d->id.vendor || s->device != d->id.device)) {
 			e->action = ACTION_REFUSE;
 			e->counts = true;
-			set_reason(e, "expected %04x:%04x at this address but found %04x:%04x "
-				      "(hardware moved?); not touching it",
+			set_reason(e,
+				   "expected %04x:%04x at this address but found %04x:%04x "
+				   "(hardware moved?); not touching it",
 				   s->vendor, s->device, d->id.vendor, d->id.device);
 			continue;
 		}
@@ -204,9 +205,9 @@ static bool is_companion_class(const struct device *d)
  * without a group (NO_GROUP) form one run, as the all-pairs comparison treated them.
  */
 struct group_index {
-	size_t *order;	   /* device indices sorted by (iommu_group, index) */
-	size_t *start;	   /* per device: where its group's run begins in order[] */
-	size_t *end;	   /* ... and ends (exclusive) */
+	size_t *order; /* device indices sorted by (iommu_group, index) */
+	size_t *start; /* per device: where its group's run begins in order[] */
+	size_t *end;   /* ... and ends (exclusive) */
 };
 
 static int compare_by_group(const void *a, const void *b, void *data)
@@ -287,8 +288,9 @@ static void select_followers(const struct device_list *devs, const struct plan_r
 				/* The group cannot be viable then: --group users need to know. */
 				e->action = ACTION_REFUSE;
 				e->counts = true;
-				set_reason(e, "is a storage controller joined only through --group; "
-					      "select it by address to claim it");
+				set_reason(e,
+					   "is a storage controller joined only through --group; "
+					   "select it by address to claim it");
 			}
 			snprintf(e->via, sizeof(e->via), "%s %s",
 				 companion ? "companion of" : "same IOMMU group as", d->name);
@@ -308,9 +310,10 @@ static void guard_console_cards(const struct device_list *devs, struct plan *pla
 			continue;
 		e->action = ACTION_REFUSE;
 		e->counts = e->by == BY_ADDRESS;
-		set_reason(e, "belongs to the card of the host console (%s), which stays with the "
-			      "host; for single-GPU passthrough select %s by address with "
-			      "--allow-boot-vga",
+		set_reason(e,
+			   "belongs to the card of the host console (%s), which stays with the "
+			   "host; for single-GPU passthrough select %s by address with "
+			   "--allow-boot-vga",
 			   console->name, console->name);
 	}
 }
@@ -362,8 +365,9 @@ static void guard_override_support(const struct device_list *devs, struct plan *
 			set_reason(e, "has no driver_override attribute (kernels before 3.16 lack "
 				      "it, and a claim needs it); not touching it");
 		else
-			set_reason(e, "its card's %s has no driver_override attribute (kernels "
-				      "before 3.16 lack it); none of the card is touched",
+			set_reason(e,
+				   "its card's %s has no driver_override attribute (kernels "
+				   "before 3.16 lack it); none of the card is touched",
 				   lacking->name);
 	}
 }
@@ -416,16 +420,17 @@ static int check_groups(const struct device_list *devs, const struct group_index
 			continue;
 		if (console)
 			r = strv_addf(&plan->notes,
-				      "IOMMU group %d is not viable for VFIO: %s %s; %s drives the "
-				      "host console, which stays with the host, so the group cannot go "
-				      "to a guest (move the card to a slot with its own IOMMU group: "
-				      "ACS)",
+				      "IOMMU group %d is not viable for VFIO: %s %s; %s drives "
+				      "the host console, which stays with the host, so the "
+				      "group cannot go to a guest (move the card to a slot "
+				      "with its own IOMMU group: ACS)",
 				      d->iommu_group, holders, stay(count), console->name);
 		else
 			r = strv_addf(&plan->notes,
-				      "IOMMU group %d is not viable for VFIO: %s %s (select %s too, "
-				      "or use --group)",
-				      d->iommu_group, holders, stay(count), count == 1 ? "it" : "them");
+				      "IOMMU group %d is not viable for VFIO: %s %s (select "
+				      "%s too, or use --group)",
+				      d->iommu_group, holders, stay(count),
+				      count == 1 ? "it" : "them");
 		if (r < 0)
 			return -ENOMEM;
 	}

@@ -143,7 +143,8 @@ int addr_sel_parse(const char *token, struct addr_sel *ret, const char **ret_why
 		r = id_sel_parse(eq + 1, &id, ret_why);
 		if (r < 0 || id.subvendor != PCI_ANY || id.subdevice != PCI_ANY ||
 		    id.vendor > 0xffff || id.device > 0xffff) {
-			*ret_why = "expected ID after '=' must be vendor:device (4 hex digits each)";
+			*ret_why =
+				"expected ID after '=' must be vendor:device (4 hex digits each)";
 			return -EINVAL;
 		}
 		sel.has_id = true;
@@ -224,6 +225,17 @@ bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev)
 bool addr_eq(const struct pci_addr *a, const struct pci_addr *b)
 {
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
+}
+
+int addr_compare(const struct pci_addr *a, const struct pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus - b->bus;
+	if (a->dev != b->dev)
+		return a->dev - b->dev;
+	return a->fn - b->fn;
 }
 
 void addr_format(const struct pci_addr *addr, char *buf, size_t size)

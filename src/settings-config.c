@@ -96,7 +96,8 @@ int settings_read_config(struct settings *s, const char *file, bool explicit_fil
 	if (file[0] == '/')
 		r = root_path(path, sizeof(path), "%s", file);
 	else
-		r = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? 0 : -ENAMETOOLONG;
+		r = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? 0
+										 : -ENAMETOOLONG;
 	if (r < 0) {
 		settings_problem(s, "%s: path too long", file);
 		return r;

@@ -46,7 +46,8 @@ static void apply_word(struct settings *s, char *word)
 		/* the rescue switch: vfio-claim=off (or on); a bare vfio-claim is "on" */
 		if (value && parse_bool(value, &on) < 0) {
 			text_escape(shown, sizeof(shown), value, strlen(value));
-			settings_problem(s, "%s: vfio-claim='%s' is neither off nor on; ignoring it",
+			settings_problem(s,
+					 "%s: vfio-claim='%s' is neither off nor on; ignoring it",
 					 where, shown);
 			return;
 		}
@@ -56,8 +57,10 @@ static void apply_word(struct settings *s, char *word)
 	text_escape(shown, sizeof(shown), key, strlen(key));
 	if (*rest == '-' || *rest == '_') {
 		/* "vfio-claim-ids=": ours by its name, but no key of ours */
-		settings_problem(s, "%s: unknown key '%.40s' (vfio-claim's keys are "
-				 "vfio-claim.KEY=, e.g. vfio-claim.ids=); ignoring it", where, shown);
+		settings_problem(s,
+				 "%s: unknown key '%.40s' (vfio-claim's keys are "
+				 "vfio-claim.KEY=, e.g. vfio-claim.ids=); ignoring it",
+				 where, shown);
 		return;
 	}
 	if (*rest != '.')
@@ -72,8 +75,8 @@ void settings_parse_kcmdline(struct settings *s, const char *text, size_t len)
 	size_t i = 0;
 
 	if (len > KCMDLINE_MAX) {
-		settings_problem(s, "kernel command line is %zu bytes, more than %d; ignoring it", len,
-				 KCMDLINE_MAX);
+		settings_problem(s, "kernel command line is %zu bytes, more than %d; ignoring it",
+				 len, KCMDLINE_MAX);
 		return;
 	}
 	copy = malloc(len + 1);

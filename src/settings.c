@@ -148,18 +148,21 @@ static bool unit_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n == 0 || n > 255 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
-					 "WXYZ0123456789:_.\\@-") != n)
+	if (n == 0 || n > 255 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+			 "WXYZ0123456789:_.\\@-") != n)
 		return false;
-	return (n > 8 && str_eq(name + n - 8, ".service")) || (n > 6 && str_eq(name + n - 6, ".scope"));
+	return (n > 8 && str_eq(name + n - 8, ".service")) ||
+	       (n > 6 && str_eq(name + n - 6, ".scope"));
 }
 
 static bool domain_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	return str_eq(name, "*") || (n > 0 && n <= 255 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == n);
+	return str_eq(name, "*") || (n > 0 && n <= 255 &&
+				     strspn(name, "abcdefghijklmnopqrstuvwxyz"
+						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == n);
 }
 
 static int add_names(struct settings *s, struct strv *to, const char *list, const char *what,
@@ -200,8 +203,8 @@ static void set_where(struct settings *s, enum switch_id id, const char *where)
 	s->where[id] = strdup(where);
 }
 
-static int apply_switch(struct settings *s, enum switch_id id, const char *key,
-			const char *value, const char *where)
+static int apply_switch(struct settings *s, enum switch_id id, const char *key, const char *value,
+			const char *where)
 {
 	const struct switch_def *def = &switch_defs[id];
 	unsigned long v = 1;

@@ -61,7 +61,8 @@ static void read_boot_vga(struct device *d)
 		} else if (r == 0) {
 			text_escape(shown, sizeof(shown), value, strlen(value));
 			snprintf(d->console, sizeof(d->console),
-				 "its boot_vga reads '%s', neither 0 nor 1: taken for the host console",
+				 "its boot_vga reads '%s', neither 0 nor 1: taken for the "
+				 "host console",
 				 shown);
 		} else {
 			snprintf(d->console, sizeof(d->console),
@@ -225,7 +226,7 @@ int sysfs_vtcon_bind(const char *vtcon, bool bind)
 int sysfs_firmware_fb_device(char *dev, size_t dev_size, char *driver, size_t driver_size)
 {
 	static const char *const prefixes[] = {"efi-framebuffer.", "simple-framebuffer.",
-						"vesa-framebuffer."};
+					       "vesa-framebuffer."};
 	char dir[PATH_MAX], path[PATH_MAX + 300];
 	struct dirent *e;
 	DIR *d;

@@ -13,10 +13,6 @@
 # Usage: tests/fault/run.sh [BINARY [CASE...]]     UPDATE=1 rewrites the expected files.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-BIN=$(realpath "${1:-$here/../../build/vfio-claim-test}")
-shift $(($# > 0 ? 1 : 0))
-SUITE=fault
-CASES=$here/cases
 # shellcheck source=tests/fixture/lib.sh
 . "$here/../fixture/lib.sh"
-cases_run "$@"
+cases_main fault "$here/cases" "$@"

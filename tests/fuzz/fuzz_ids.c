@@ -18,7 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct settings s = {0};
 	static const struct pci_ident dev = {
-		.vendor = 0x1002, .device = 0x744c, .subvendor = 0x1043, .subdevice = 0x0001,
+		.vendor = 0x1002,
+		.device = 0x744c,
+		.subvendor = 0x1043,
+		.subdevice = 0x0001,
 		.class = 0x030000,
 	};
 	const char *why = NULL;

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct modprobe_line *l = &conf.lines[i];
 
 		/* every line names a command and a module, without '-' in the module name */
-		if (!l->command[0] || !l->module[0] || strchr(l->module, '-') || !l->file || !l->line)
+		if (!l->command[0] || !l->module[0] || strchr(l->module, '-') || !l->file ||
+		    !l->line)
 			abort();
 	}
 	ids = modprobe_conf_vfio_ids(&conf);

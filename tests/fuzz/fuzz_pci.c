@@ -35,8 +35,8 @@ static void put(const char *attr, const uint8_t *v, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t zero[] = "0x0000\n", irq[] = "0\n";
-	static struct id_sel any = {.vendor = PCI_ANY, .device = PCI_ANY, .subvendor = PCI_ANY,
-				    .subdevice = PCI_ANY};
+	static struct id_sel any = {
+		.vendor = PCI_ANY, .device = PCI_ANY, .subvendor = PCI_ANY, .subdevice = PCI_ANY};
 	static const struct selectors sel = {.ids = &any, .n_ids = 1};
 	const uint8_t *f[7];
 	size_t len[7];
@@ -89,9 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* Remove this device so the next input starts from an empty bus. */
 	{
-		static const char *const attrs[] = {"vendor", "device", "class", "subsystem_vendor",
-						    "subsystem_device", "irq", "resource",
-						    "boot_vga", "driver", "iommu_group"};
+		static const char *const attrs[] = {
+			"vendor", "device",   "class",	  "subsystem_vendor", "subsystem_device",
+			"irq",	  "resource", "boot_vga", "driver",	      "iommu_group"};
 		char rel[PATH_MAX];
 
 		for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {

@@ -72,8 +72,7 @@ static void bind_overridden(void)
 		if (name[0] != '.' && attr_read(path, value, sizeof(value)) == 0 &&
 		    str_eq(value, "vfio-pci") && !(refuses[0] && strstr(refuses, name))) {
 			snprintf(path, sizeof(path), "%s/%s/driver", dir, name);
-			if (access(path, F_OK) != 0 &&
-			    symlink("../../drivers/vfio-pci", path) == 0)
+			if (access(path, F_OK) != 0 && symlink("../../drivers/vfio-pci", path) == 0)
 				fake_call("bind %s", name);
 		}
 		free(e[i]);

@@ -33,6 +33,8 @@ struct scenario {
 
 #define IOMMU .iommu_present = true
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct scenario scenarios[] = {
 	{"7900xtx by address brings its audio",
 	 {{"0000:03:00.0", 0x1002, 0x744c, 0x030000, 14, "", 0},
@@ -124,6 +126,7 @@ static const struct scenario scenarios[] = {
 	 NULL, "0000:03:00.0=1002:744c", {IOMMU},
 	 {{"0000:03:00.0", ACTION_REFUSE, true, "hardware moved"}}},
 };
+/* clang-format on */
 
 static void load(const struct scenario *sc, struct device_list *devs, struct device *storage)
 {
@@ -176,9 +179,11 @@ void test_plan(void)
 					continue;
 				CHECK(e->action == want->action);
 				CHECK(e->by == BY_NONE || e->counts == want->counts);
-				CHECK(strstr(e->reason, want->reason) || strstr(e->via, want->reason));
-				if (e->action != want->action || !(strstr(e->reason, want->reason) ||
-								  strstr(e->via, want->reason)))
+				CHECK(strstr(e->reason, want->reason) ||
+				      strstr(e->via, want->reason));
+				if (e->action != want->action ||
+				    !(strstr(e->reason, want->reason) ||
+				      strstr(e->via, want->reason)))
 					printf("  %s: %s: %s (%s)\n", want->addr,
 					       action_name(e->action), e->reason, e->via);
 			}

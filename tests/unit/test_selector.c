@@ -5,6 +5,8 @@
 #include "selector.h"
 #include "unit.h"
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *text;
 	bool ok;
@@ -26,7 +28,10 @@ static const struct {
 	{"", false, {0}},
 	{"../../x", false, {0}},
 };
+/* clang-format on */
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *text;
 	bool ok;
@@ -48,7 +53,10 @@ static const struct {
 	{"a:b:c:d.0", false, {0}, false},
 	{"", false, {0}, false},
 };
+/* clang-format on */
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *sel;
 	struct pci_ident dev;
@@ -66,6 +74,7 @@ static const struct {
 	{"class-mask-other", "ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000",
 	 {.vendor = 0x10de, .device = 0x2684, .class = 0x040300}, false},
 };
+/* clang-format on */
 
 void test_selector(void)
 {
@@ -124,6 +133,23 @@ void test_selector(void)
 		CHECK(strcmp(buf, "10000:e0:1f.7") == 0);
 		addr_format(&(struct pci_addr){0, 3, 0, 1}, buf, sizeof(buf));
 		CHECK(strcmp(buf, "0000:03:00.1") == 0);
+		unit_case_end();
+	}
+	{
+		/* lspci's order: domain, bus, device, function; the domain compared unsigned */
+		static const struct pci_addr sorted[] = {{0, 3, 0, 0},
+							 {0, 3, 0, 1},
+							 {0, 3, 1, 0},
+							 {0, 0xe0, 0, 0},
+							 {0xffffffff, 0, 0, 0}};
+
+		unit_case_begin("selector/address order");
+		for (size_t i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++) {
+			CHECK(addr_compare(&sorted[i], &sorted[i]) == 0);
+			if (i > 0)
+				CHECK(addr_compare(&sorted[i - 1], &sorted[i]) < 0 &&
+				      addr_compare(&sorted[i], &sorted[i - 1]) > 0);
+		}
 		unit_case_end();
 	}
 }

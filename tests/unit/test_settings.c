@@ -27,6 +27,8 @@ static void check_settings(const struct settings *s, const struct expect *e)
 		CHECK(s->problems.n > 0 && strstr(s->problems.v[0], e->problem));
 }
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *text;
 	struct expect want;
@@ -59,7 +61,10 @@ static const struct {
 	 {.n_problems = 2, .problem = "unknown key 'vfio-claim-ids' (vfio-claim's keys are"}},
 	{"not-our-namespace", "vfio-claimed=1 vfio-claimer.x=2", {0}},
 };
+/* clang-format on */
 
+/* One case a row, as a table reads: clang-format would put each field on a line. */
+/* clang-format off */
 static const struct {
 	const char *name, *text;
 	struct expect want;
@@ -79,6 +84,7 @@ static const struct {
 	{"off-key", "off = yes\n", {.off = true}},
 	{"rd-and-prefix", "rd.vfio-claim.ids = 1002:744c\n", {.n_ids = 1}},
 };
+/* clang-format on */
 
 static void test_huge_inputs(void)
 {

@@ -8,15 +8,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-
 void unit_case_begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void unit_case_end(void);
 void unit_check_failed(const char *file, int line, const char *what);
 
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (!(cond))                                              \
-			unit_check_failed(__FILE__, __LINE__, #cond);     \
+#define CHECK(cond)                                                   \
+	do {                                                          \
+		if (!(cond))                                          \
+			unit_check_failed(__FILE__, __LINE__, #cond); \
 	} while (0)
 
 void test_selector(void);
