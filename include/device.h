@@ -42,7 +42,7 @@ struct device {
 struct device_list {
 	struct device *dev;
 	size_t n;
-	struct strv skipped; /* devices that could not be read, each with the reason */
+	struct strv skipped;	     /* devices that could not be read, each with the reason */
 	struct pci_addr *unreadable; /* the addresses of those libpci could not read */
 	size_t n_unreadable;
 };

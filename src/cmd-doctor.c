@@ -90,8 +90,9 @@ static void check_module(struct doctor *doc)
 			"vfio-pci module is missing: it is not built in and not among this kernel's "
 			"modules");
 	else if (dmesg_find(&doc->log, load_failed, line, sizeof(line)))
-		problem(doc, "see the kernel log for vfio-pci's own error; check modprobe.d for "
-			     "a blacklist of vfio_pci or wrong options",
+		problem(doc,
+			"see the kernel log for vfio-pci's own error; check modprobe.d for "
+			"a blacklist of vfio_pci or wrong options",
 			"vfio-pci failed to load in this boot: %s", line);
 }
 
@@ -109,19 +110,20 @@ static void check_device(struct doctor *doc, const struct device_list *devs,
 	/* Devices by address and, where pci.ids knows it, by name. */
 	device_label(d, who, sizeof(who));
 	if (d->firmware_fb[0] && str_eq(d->driver, VFIO_DRIVER))
-		problem(doc, "give it back (vfio-claim release ADDR) and hand it over again with "
-			     "--allow-boot-vga: the hand-over releases the firmware framebuffer first",
+		problem(doc,
+			"give it back (vfio-claim release ADDR) and hand it over again with "
+			"--allow-boot-vga: the hand-over releases the firmware framebuffer first",
 			"%s is on vfio-pci, but the firmware framebuffer (%s) still holds memory in "
 			"its BAR: vfio-pci cannot reserve it for a guest (\"BAR 0: can't reserve\")",
 			who, d->firmware_fb);
 	/* Whoever did it, a console on vfio-pci that no claim would take leaves the host blind. */
-	if (device_is_console(d) && str_eq(d->driver, VFIO_DRIVER) &&
-	    e->action != ACTION_CLAIMED) {
-		problem(doc, "something bound it without vfio-claim's rules, usually vfio-pci.ids= "
-			     "with vfio-pci loaded the plain way (before vfio-claim's safety net "
-			     "was installed, or by hand): install vfio-claim's hook and safety net, "
-			     "whose load of vfio-pci drops ids=, and `vfio-claim release` it; for "
-			     "single-GPU passthrough select it with --allow-boot-vga",
+	if (device_is_console(d) && str_eq(d->driver, VFIO_DRIVER) && e->action != ACTION_CLAIMED) {
+		problem(doc,
+			"something bound it without vfio-claim's rules, usually vfio-pci.ids= "
+			"with vfio-pci loaded the plain way (before vfio-claim's safety net "
+			"was installed, or by hand): install vfio-claim's hook and safety net, "
+			"whose load of vfio-pci drops ids=, and `vfio-claim release` it; for "
+			"single-GPU passthrough select it with --allow-boot-vga",
 			"%s %s, but it is on vfio-pci: the host has no console there", who,
 			d->console);
 		return;
@@ -130,43 +132,50 @@ static void check_device(struct doctor *doc, const struct device_list *devs,
 	    e->action != ACTION_CLAIMED) {
 		char fix[256];
 
-		snprintf(fix, sizeof(fix), "something bound it without vfio-claim's rules, usually "
-			 "vfio-pci.ids= with vfio-pci loaded the plain way: `vfio-claim release %s`, "
-			 "and select the guest's card by address", d->name);
+		snprintf(
+			fix, sizeof(fix),
+			"something bound it without vfio-claim's rules, usually "
+			"vfio-pci.ids= with vfio-pci loaded the plain way: `vfio-claim release %s`, "
+			"and select the guest's card by address",
+			d->name);
 		problem(doc, fix,
 			"%s belongs to the card of the host console (%s), but it is on vfio-pci: the "
-			"host has lost it", who, console->name);
+			"host has lost it",
+			who, console->name);
 		return;
 	}
 	if (e->by == BY_NONE || str_eq(d->driver, VFIO_DRIVER) || doc->off)
 		return;
 	if (device_is_console(d) && e->action == ACTION_REFUSE) {
-		problem(doc, "for single-GPU passthrough add --allow-boot-vga "
-			     "(vfio-claim.allow-boot-vga=1); otherwise select the other GPU by "
-			     "address",
+		problem(doc,
+			"for single-GPU passthrough add --allow-boot-vga "
+			"(vfio-claim.allow-boot-vga=1); otherwise select the other GPU by "
+			"address",
 			"%s %s, so vfio-claim leaves it to %s", who, d->console,
 			d->driver[0] ? d->driver : "the host");
 		return;
 	}
 	if (e->from_vfio_pci && d->driver[0])
-		problem(doc, "vfio-pci.ids only works if vfio-pci loads before the host driver; "
-			     "vfio-claim takes the same IDs through driver_override when it runs in "
-			     "the initramfs (install its hook), or add vfio-claim.unbind=1",
+		problem(doc,
+			"vfio-pci.ids only works if vfio-pci loads before the host driver; "
+			"vfio-claim takes the same IDs through driver_override when it runs in "
+			"the initramfs (install its hook), or add vfio-claim.unbind=1",
 			"vfio-pci.ids is set but %s is on %s", who, d->driver);
 	if (d->driver[0] && dmesg_find(&doc->log, needles, line, sizeof(line)))
-		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran (the log says: %s)",
-			who, d->driver, line);
+		problem(doc, fix_first,
+			"%s is bound to %s before vfio-claim ran (the log says: %s)", who,
+			d->driver, line);
 	else if (d->driver[0] && doc->log_read && !doc->claim_ran)
 		problem(doc, fix_first,
 			"%s is bound to %s, and vfio-claim did not run in this boot (no line of it "
 			"in the kernel log)",
 			who, d->driver);
 	else if (d->driver[0])
-		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran", who,
-			d->driver);
+		problem(doc, fix_first, "%s is bound to %s before vfio-claim ran", who, d->driver);
 	else if (str_eq(d->override, VFIO_DRIVER))
-		problem(doc, "load vfio-pci (modprobe vfio_pci) and look for its probe error in "
-			     "dmesg; vfio-claim release gives the device back",
+		problem(doc,
+			"load vfio-pci (modprobe vfio_pci) and look for its probe error in "
+			"dmesg; vfio-claim release gives the device back",
 			"%s has driver_override=vfio-pci but no driver: vfio-pci failed to bind it or "
 			"is not loaded",
 			who);
@@ -174,13 +183,16 @@ static void check_device(struct doctor *doc, const struct device_list *devs,
 		problem(doc, "see the reason; vfio-claim status shows the whole plan",
 			"%s is selected but not claimed: %s", who, e->reason);
 	else if (e->action == ACTION_CLAIM && doc->log_read && !doc->claim_ran)
-		problem(doc, "install the initramfs hook (and the modprobe safety net) and rebuild "
-			     "the initramfs, or run vfio-claim now",
+		problem(doc,
+			"install the initramfs hook (and the modprobe safety net) and rebuild "
+			"the initramfs, or run vfio-claim now",
 			"%s is selected but not on vfio-pci (it has no driver), and vfio-claim did not "
-			"run in this boot (no line of it in the kernel log)", who);
+			"run in this boot (no line of it in the kernel log)",
+			who);
 	else if (e->action == ACTION_CLAIM)
-		problem(doc, "run vfio-claim now, and see its lines of this boot (dmesg | grep "
-			     "vfio-claim) for why it did not",
+		problem(doc,
+			"run vfio-claim now, and see its lines of this boot (dmesg | grep "
+			"vfio-claim) for why it did not",
 			"%s is selected but not on vfio-pci (it has no driver)", who);
 }
 
@@ -260,10 +272,11 @@ static bool softdep_has(const char *rest, const char *module)
  */
 static void check_modprobe_shadowing(struct doctor *doc)
 {
-	static const char fix[] = "regenerate the safety net, which sorts first and merges the "
-				  "machine's softdep lines into its own: make install-modprobe for the "
-				  "booted system, update-initramfs -u (or your generator) for the "
-				  "initramfs";
+	static const char fix[] =
+		"regenerate the safety net, which sorts first and merges the "
+		"machine's softdep lines into its own: make install-modprobe for the "
+		"booted system, update-initramfs -u (or your generator) for the "
+		"initramfs";
 	struct modprobe_conf conf;
 
 	if (modprobe_conf_read(&conf) < 0)
@@ -283,31 +296,37 @@ static void check_modprobe_shadowing(struct doctor *doc)
 			const struct modprobe_line *l = &conf.lines[k];
 			bool ours_first, ours_later;
 
-			if (!str_eq(l->command, first->command) || !str_eq(l->module, first->module))
+			if (!str_eq(l->command, first->command) ||
+			    !str_eq(l->module, first->module))
 				continue;
 			if (str_eq(first->command, "install")) {
-				if (!strstr(first->rest, "--modprobe") && strstr(l->rest, "--modprobe"))
-					problem(doc, "remove that install line: vfio-claim's trampoline "
-						     "takes its place (an older vfio-pci override script?)",
+				if (!strstr(first->rest, "--modprobe") &&
+				    strstr(l->rest, "--modprobe"))
+					problem(doc,
+						"remove that install line: vfio-claim's trampoline "
+						"takes its place (an older vfio-pci override script?)",
 						"%s:%u has its own 'install %s' line, which comes "
 						"before the safety net's (%s:%u): loading vfio_pci does not "
-						"run vfio-claim", first->file, first->line, first->module,
-						l->file, l->line);
+						"run vfio-claim",
+						first->file, first->line, first->module, l->file,
+						l->line);
 				continue;
 			}
 			ours_first = softdep_has(first->rest, "vfio_pci");
 			ours_later = softdep_has(l->rest, "vfio_pci");
 			if (!ours_first && ours_later)
-				problem(doc, fix, "%s:%u ('softdep %s %s') comes before the safety net's "
+				problem(doc, fix,
+					"%s:%u ('softdep %s %s') comes before the safety net's "
 					"line for %s (%s:%u), and libkmod uses only the first: loading %s "
-					"does not run vfio-claim first", first->file, first->line,
-					first->module, first->rest, first->module, l->file, l->line,
-					first->module);
+					"does not run vfio-claim first",
+					first->file, first->line, first->module, first->rest,
+					first->module, l->file, l->line, first->module);
 			else if (ours_first && !ours_later)
-				problem(doc, fix, "%s:%u ('softdep %s %s') is ignored: the safety net's "
+				problem(doc, fix,
+					"%s:%u ('softdep %s %s') is ignored: the safety net's "
 					"line for %s (%s:%u) comes first, and libkmod uses only the first",
-					l->file, l->line, l->module, l->rest, l->module, first->file,
-					first->line);
+					l->file, l->line, l->module, l->rest, l->module,
+					first->file, first->line);
 		}
 	}
 	/* /etc/modprobe.d's unreadable files were named by check_stale_names() already */
@@ -335,9 +354,12 @@ static void check_holders(struct doctor *doc, const struct device_list *devs,
 		char fix[1024];
 
 		if (p->unit[0])
-			snprintf(fix, sizeof(fix), "stop %s, or list it in the hand-over's units "
-				 "(runtime-stop-units = %s, or --stop-units %s): the hand-over then "
-				 "stops it and starts it again on release", p->unit, p->unit, p->unit);
+			snprintf(
+				fix, sizeof(fix),
+				"stop %s, or list it in the hand-over's units "
+				"(runtime-stop-units = %s, or --stop-units %s): the hand-over then "
+				"stops it and starts it again on release",
+				p->unit, p->unit, p->unit);
 		else
 			snprintf(fix, sizeof(fix), "end %s (pid %d) before the hand-over", p->comm,
 				 (int)p->pid);
@@ -346,7 +368,8 @@ static void check_holders(struct doctor *doc, const struct device_list *devs,
 	}
 	if (h.vtcon[0])
 		printf("note: the virtual console %s shows on %s of %s's card; a hand-over "
-		       "detaches it and release attaches it again\n", h.vtcon, h.fb_node, d->name);
+		       "detaches it and release attaches it again\n",
+		       h.vtcon, h.fb_node, d->name);
 	for (size_t i = 0; i < h.firmware.n; i++)
 		printf("note: the firmware framebuffer (%s, %" PRIx64 "-%" PRIx64 ") lies in a BAR "
 		       "of %s's card; a hand-over with --allow-boot-vga releases it\n",
@@ -357,7 +380,8 @@ static void check_holders(struct doctor *doc, const struct device_list *devs,
 		       d->name, h.module_refs);
 	if (h.n_proc == 0)
 		printf("note: no process holds %s's card: a hand-over (claim --unbind) can take "
-		       "it\n", d->name);
+		       "it\n",
+		       d->name);
 	holders_free(&h);
 }
 
@@ -377,7 +401,8 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 
 		root_path(path, sizeof(path), "/dev/kmsg");
 		printf("note: cannot read the kernel log %s (%s): run doctor as root to see what "
-		       "vfio-claim did in this boot\n", path, strerror(-r));
+		       "vfio-claim did in this boot\n",
+		       path, strerror(-r));
 	}
 	doc.claim_ran = dmesg_find(&doc.log, claim_lines, line, sizeof(line)) != NULL;
 	check_settings(&doc, set);
@@ -388,11 +413,12 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 		for (size_t i = 0; i < plan.n; i++)
 			check_device(&doc, &devs, &plan.entry[i]);
 		for (size_t i = 0; i < plan.notes.n; i++)
-			problem(&doc, strstr(plan.notes.v[i], "the host console")
-					      ? "move the card to a slot with its own IOMMU group (ACS): "
-						"the console stays with the host"
-					      : "pass the whole group through (--group), or move the "
-						"card to a slot with its own group (ACS)",
+			problem(&doc,
+				strstr(plan.notes.v[i], "the host console")
+					? "move the card to a slot with its own IOMMU group (ACS): "
+					  "the console stays with the host"
+					: "pass the whole group through (--group), or move the "
+					  "card to a slot with its own group (ACS)",
 				"%s", plan.notes.v[i]);
 		for (size_t i = 0; i < devs.skipped.n; i++)
 			printf("note: %s\n", devs.skipped.v[i]);

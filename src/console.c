@@ -23,7 +23,8 @@ static void mark_fbcon(struct device_list *devs)
 
 		if (!device_is_console(d) && sysfs_has_fb(d, "fb0"))
 			snprintf(d->console, sizeof(d->console),
-				 "carries the virtual console (%s on fb0): the host console", vtcon);
+				 "carries the virtual console (%s on fb0): the host console",
+				 vtcon);
 	}
 }
 

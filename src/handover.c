@@ -233,8 +233,8 @@ static int begin_card(struct handover_card *c, struct plan *plan, const struct s
 	if (r == 0 && h.vtcon[0]) {
 		r = sysfs_vtcon_bind(h.vtcon, false);
 		if (r < 0)
-			card_fail(c, plan, "cannot detach the virtual console %s from %s (%s)", h.vtcon,
-				  h.fb_node[0] ? h.fb_node : "the firmware framebuffer",
+			card_fail(c, plan, "cannot detach the virtual console %s from %s (%s)",
+				  h.vtcon, h.fb_node[0] ? h.fb_node : "the firmware framebuffer",
 				  file_strerror(r));
 		else {
 			copy_str(c->vtcon, sizeof(c->vtcon), h.vtcon);

@@ -136,8 +136,8 @@ static bool has_odd_entry(const char *dir, char *bad, size_t size)
 /* The guards need to know a card has a function nobody could read: it may be the console. */
 static int remember_unreadable(struct device_list *list, const struct pci_addr *addr)
 {
-	struct pci_addr *bigger = realloc(list->unreadable,
-					  (list->n_unreadable + 1) * sizeof(*bigger));
+	struct pci_addr *bigger =
+		realloc(list->unreadable, (list->n_unreadable + 1) * sizeof(*bigger));
 
 	if (!bigger)
 		return -ENOMEM;
@@ -215,8 +215,10 @@ int pci_scan(struct device_list *ret)
 		snprintf(entry_dir, sizeof(entry_dir), "%s/%s", devices_dir, e->d_name);
 		if (has_odd_entry(entry_dir, odd, sizeof(odd))) {
 			addr_format(&addr, shown, sizeof(shown));
-			r = strv_addf(&list.skipped, "%s cannot be read (%s: not a regular file); "
-				      "skipping it", shown, odd);
+			r = strv_addf(&list.skipped,
+				      "%s cannot be read (%s: not a regular file); "
+				      "skipping it",
+				      shown, odd);
 			if (r < 0 || (r = remember_unreadable(&list, &addr)) < 0)
 				break;
 			continue;

@@ -84,8 +84,9 @@ static void decide(struct plan_entry *e, const struct plan_rules *opt)
 		/* kept from a claim, but someone else took it: say so, as the failure it is */
 		e->action = ACTION_REFUSE;
 		e->failed = true;
-		set_reason(e, "%s, but it is on vfio-pci already (vfio-pci's own ids=, or bound by "
-			      "hand): the host has no console; vfio-claim release %s gives it back",
+		set_reason(e,
+			   "%s, but it is on vfio-pci already (vfio-pci's own ids=, or bound by "
+			   "hand): the host has no console; vfio-claim release %s gives it back",
 			   d->console, d->name);
 	} else if (device_is_console(d) && !opt->allow_boot_vga) {
 		e->action = ACTION_REFUSE;
@@ -94,8 +95,9 @@ static void decide(struct plan_entry *e, const struct plan_rules *opt)
 	} else if (d->console_unknown && !opt->allow_boot_vga && e->by != BY_ADDRESS) {
 		e->action = ACTION_REFUSE;
 		e->counts = false;
-		set_reason(e, "is a display controller without boot_vga and the firmware framebuffer "
-			      "cannot be located: it may be the host console; select it by address");
+		set_reason(e,
+			   "is a display controller without boot_vga and the firmware framebuffer "
+			   "cannot be located: it may be the host console; select it by address");
 	} else if (device_base_class(d) == CLASS_STORAGE && e->by != BY_ADDRESS) {
 		e->action = ACTION_REFUSE;
 		e->counts = false;
@@ -336,8 +338,10 @@ static void guard_unreadable_cards(const struct device_list *devs, struct plan *
 			addr_format(u, name, sizeof(name));
 			e->action = ACTION_REFUSE;
 			e->counts = e->by == BY_ADDRESS;
-			set_reason(e, "its card's %s cannot be read (it may be the host console); "
-				      "not touching it", name);
+			set_reason(e,
+				   "its card's %s cannot be read (it may be the host console); "
+				   "not touching it",
+				   name);
 			break;
 		}
 	}

@@ -55,9 +55,10 @@ static void read_boot_vga(struct device *d)
 		d->boot_vga = BOOT_VGA_ODD;
 		if (r == -ENOENT) {
 			/* the kernel gives every VGA-class device one (pci_dev_attrs_are_visible) */
-			copy_str(d->console, sizeof(d->console),
-				 "is a VGA controller without a boot_vga attribute: taken for the host "
-				 "console");
+			copy_str(
+				d->console, sizeof(d->console),
+				"is a VGA controller without a boot_vga attribute: taken for the host "
+				"console");
 		} else if (r == 0) {
 			text_escape(shown, sizeof(shown), value, strlen(value));
 			snprintf(d->console, sizeof(d->console),
