@@ -48,7 +48,8 @@ CORE_SRCS   := $(filter-out $(SEAM_SRCS),$(SRCS))
 FAKE_SRCS   := $(wildcard tests/seams/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 PURE_SRCS   := src/selector.c src/settings.c src/settings-kcmdline.c src/settings-config.c \
-	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c
+	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c \
+	       src/handover-record.c src/framebuffer.c
 # What make format-check reads: every C file of the program, its tests and benchmarks.
 FORMAT_SRCS := $(SRCS) $(wildcard include/*.h tests/*/*.c tests/*/*.h bench/*.c)
 

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,12 @@ struct firmware_fb {
 	char name[32]; /* the region's name: BOOTFB, efifb, simpledrm, vesafb, ... */
 	uint64_t start, end;
 	int device; /* index in the device list of the device whose BAR holds it, or -1 */
+	/*
+	 * A framebuffer driver's own region (efifb, simpledrm, ...: requested busy, it goes
+	 * when the driver is unbound), not sysfb's BOOTFB, the resource of the platform device
+	 * itself, which stays until the kernel unregisters that device.
+	 */
+	bool driver_region;
 };
 
 struct firmware_fbs {
@@ -27,6 +34,9 @@ struct firmware_fbs {
 /* Finds the framebuffer regions and the devices holding them; none found is not an error. */
 int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret);
 void framebuffer_free(struct firmware_fbs *fbs);
+
+/* A firmware framebuffer's platform device: efi-framebuffer.N, simple-framebuffer.N, ... */
+bool framebuffer_is_platform_device(const char *name);
 
 /* Marks each device that holds a firmware framebuffer (firmware_fb) as the console. */
 void framebuffer_mark_console(struct device_list *devs, const struct firmware_fbs *fbs);

@@ -3,8 +3,10 @@
  * Who holds a card: what keeps its functions on their host drivers, so that unbinding them
  * would hang or fail ("modprobe: FATAL: Module amdgpu is in use" with no name to it).
  *  - processes with one of its device nodes open: DRM (/dev/dri/cardN, renderDN), sound
- *    (/dev/snd/controlCN, pcmCN..., hwCN...), framebuffer (/dev/fbN), each with the systemd
- *    unit of its cgroup;
+ *    (/dev/snd/controlCN, pcmCN..., hwCN...), framebuffer (/dev/fbN), NVIDIA's /dev/nvidiaN,
+ *    and, while its BAR holds the firmware framebuffer, that framebuffer's nodes (efifb's
+ *    /dev/fb0, simpledrm's /dev/dri/card0: its platform device's), each process with the
+ *    systemd unit of its cgroup;
  *  - the virtual consoles: fbcon bound (/sys/class/vtconsole) while a framebuffer of the card
  *    is the console's;
  *  - a firmware framebuffer in one of its BARs (framebuffer.h);
@@ -42,6 +44,17 @@ struct holders {
 /* The holders of the card's functions devs->dev[lo..hi]. */
 int holders_find(const struct device_list *devs, size_t lo, size_t hi, struct holders *ret);
 void holders_free(struct holders *h);
+
+/*
+ * The processes that hold d through VFIO (a VM's QEMU): its IOMMU group's /dev/vfio/N (or
+ * noiommu-N), and the /dev/vfio/devices/vfioN (iommufd) of d or of any device of its group:
+ * while one of them is a guest's, no host driver may take another. Only ret->proc is filled.
+ */
+int holders_find_vfio(const struct device *d, struct holders *ret);
+
+/* The processes, for a message: "lactd (pid 812, lactd.service) on /dev/dri/card1, ... and
+ * 3 more (vfio-claim doctor lists them)". */
+void holders_describe(const struct holders *h, char *buf, size_t size);
 
 /* The processes only: whether any, and whether all of them run in one of the given units. */
 bool holders_all_in_units(const struct holders *h, const char *const *units, size_t n_units);

@@ -96,6 +96,15 @@ const char *key_skip(const char *key, const char *name);
 int settings_apply(struct settings *s, const char *key, const char *value, const char *where,
 		   enum source src);
 
+/*
+ * A systemd unit name a hand-over may stop: systemd's name characters (letters, digits,
+ * ":_.\\@-"), ending in .service or .scope, the suffixes a process's cgroup can carry.
+ */
+bool unit_name_ok(const char *name);
+
+/* A libvirt domain name of runtime-domains (letters, digits, "_.+-"), or "*". */
+bool domain_name_ok(const char *name);
+
 /* Adds comma-separated unit or domain names; bad ones are recorded and skipped. */
 int settings_add_units(struct settings *s, const char *list, const char *where);
 int settings_add_domains(struct settings *s, const char *list, const char *where);

@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * "vfio-claim release ADDR...": the way back. The override is cleared first, so the probe
- * that follows the unbind lets the host driver (if loaded) take the device again.
+ * "vfio-claim release ADDR...": the way back. A device that a hand-over took comes back as
+ * its record says (handover.h), with the other functions that hand-over took; every other
+ * device named the plain way: the override is cleared first, so the probe that follows the
+ * unbind lets the host driver (if loaded) take the device again. Nothing is taken from a VM
+ * that holds the device through VFIO, and the run holds the claim's lock, so a claim pass
+ * (a udev worker's trampoline, the hook's prepare begin) never runs half way through it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fileio.h"
 #include "handover.h"
+#include "lock.h"
 #include "log.h"
 #include "pci.h"
+#include "root.h"
 #include "sysfs.h"
+
+#define LOCK_PATH "/run/vfio-claim.lock"
+#define LOCK_WAIT_MS (30 * 1000)
 
 static int clear_override(struct device *d)
 {
@@ -41,6 +52,8 @@ static int release_one(struct device *d)
 				   d->name, d->id.vendor, d->id.device, d->driver);
 		return r;
 	}
+	if (d->driver[0] && handover_in_use(d))
+		return -EBUSY;
 	if (d->override[0] && (r = clear_override(d)) < 0)
 		return r;
 	if (d->driver[0]) {
@@ -71,34 +84,55 @@ static int release_one(struct device *d)
 	return 0;
 }
 
-/* True when another function of d's card was released with its card's record already. */
-static bool slot_done(const struct device_list *devs, const struct device *d, const bool *done)
+/* The claim's lock, as a claim pass takes it; -errno (said) when the release goes on without. */
+static int take_lock(void)
 {
-	size_t lo, hi;
+	char path[PATH_MAX];
+	int lock;
 
-	device_card(devs, d, &lo, &hi);
-	for (size_t i = lo; i <= hi; i++)
-		if (done[i])
-			return true;
-	return false;
+	if (root_path(path, sizeof(path), LOCK_PATH) < 0)
+		return -ENAMETOOLONG;
+	lock = lock_take(path, LOCK_WAIT_MS);
+	if (lock == -ETIMEDOUT)
+		log_warning("another vfio-claim held %s for 30 s; releasing without it", path);
+	else if (lock < 0)
+		log_warning("cannot take the lock %s (%s); releasing without it, so a vfio-claim "
+			    "running at the same time may write too",
+			    path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
+	return lock;
+}
+
+/* One operand: through its hand-over record, or the plain way. */
+static int release_operand(struct device_list *devs, struct device *d, const char *domain,
+			   bool *covered, struct outcome *out)
+{
+	int r = handover_release(devs, d, domain, covered);
+
+	if (r == HANDOVER_UNUSABLE)
+		out->failures++;
+	if (r == HANDOVER_NONE || r == HANDOVER_UNUSABLE)
+		r = release_one(d);
+	return r;
 }
 
 void release_run(const struct args *a, struct outcome *out)
 {
 	struct device_list devs;
-	bool *done;
-	int r;
+	bool *covered;
+	int lock;
 
 	if (pci_scan(&devs) < 0) {
 		out->cannot_run = true;
 		return;
 	}
-	done = calloc(devs.n ? devs.n : 1, sizeof(*done));
-	if (!done) {
+	/* covered[i]: a record put back (or left) devs.dev[i] already in this run */
+	covered = calloc(devs.n ? devs.n : 1, sizeof(*covered));
+	if (!covered) {
 		device_list_free(&devs);
 		out->cannot_run = true;
 		return;
 	}
+	lock = take_lock();
 	for (int i = 0; i < a->n_operands; i++) {
 		const char *why = NULL;
 		struct pci_addr addr;
@@ -115,17 +149,13 @@ void release_run(const struct args *a, struct outcome *out)
 			out->failures++;
 			continue;
 		}
-		/* a handed-over card comes back whole, as its record says, once */
-		if (slot_done(&devs, d, done))
-			continue;
-		r = handover_release(&devs, d);
-		if (r > 0)
-			done[d - devs.dev] = true;
-		else if (r == 0)
-			r = release_one(d);
-		if (r < 0)
+		if (covered[d - devs.dev])
+			continue; /* its hand-over's record was put back (or left) already */
+		if (release_operand(&devs, d, a->domain, covered, out) < 0)
 			out->failures++;
 	}
-	free(done);
+	if (lock >= 0)
+		close(lock);
+	free(covered);
 	device_list_free(&devs);
 }

@@ -5,7 +5,9 @@
  *     c0000000-c02fffff : efifb
  * The names the kernel gives a firmware framebuffer's region: BOOTFB (sysfb's platform device
  * for simple-framebuffer), efifb, vesafb, simplefb (fbdev drivers), simpledrm, efidrm,
- * vesadrm (their DRM successors).
+ * vesadrm (their DRM successors). Each driver requests its region busy, and it goes with the
+ * driver; BOOTFB is the resource of sysfb's platform device (simple-framebuffer.0), not busy
+ * in current kernels, and stays in the BAR as long as that device is registered.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +32,21 @@ static bool is_fb_name(const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(fb_names); i++)
 		if (str_eq(name, fb_names[i]))
 			return true;
+	return false;
+}
+
+bool framebuffer_is_platform_device(const char *name)
+{
+	static const char *const kinds[] = {"efi-framebuffer.", "simple-framebuffer.",
+					    "vesa-framebuffer."};
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		size_t n = strlen(kinds[i]);
+
+		if (strncmp(name, kinds[i], n) == 0 && name[n] &&
+		    strspn(name + n, "0123456789") == strlen(name + n) && strlen(name + n) < 8)
+			return true;
+	}
 	return false;
 }
 
@@ -115,6 +132,7 @@ int framebuffer_find(const struct device_list *devs, struct firmware_fbs *ret)
 		copy_str(bigger->name, sizeof(bigger->name), name);
 		bigger->start = start;
 		bigger->end = end;
+		bigger->driver_region = !str_eq(name, "BOOTFB");
 		bigger->device = depth > 0 ? parents[depth - 1] : -1;
 		/* not nested (BOOTFB may be entered before the BARs): compare the ranges */
 		if (bigger->device < 0 && end > start)

@@ -2,8 +2,11 @@
 /*
  * Finding who holds a card (see holders.h). A device node is named by sysfs: the entries of
  * devices/ADDR/drm/ (card0, renderD128) are /dev/dri/NAME, those of devices/ADDR/sound/cardN/
- * (controlC0, pcmC0D3p) /dev/snd/NAME, devices/ADDR/graphics/fbN is /dev/fbN. A process
- * holds a node when one of its /proc/PID/fd links points to it.
+ * (controlC0, pcmC0D3p) /dev/snd/NAME, devices/ADDR/graphics/fbN is /dev/fbN, and the same
+ * under a firmware framebuffer's platform device; NVIDIA's driver names its GPU node in
+ * /proc/driver/nvidia/gpus/ADDR/information; devices/ADDR/vfio-dev/vfioN is
+ * /dev/vfio/devices/vfioN, and the IOMMU group N is /dev/vfio/N. A process holds a node when
+ * one of its /proc/PID/fd links points to it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,6 +21,7 @@
 #include "holders.h"
 #include "root.h"
 #include "sysfs.h"
+#include "units.h"
 
 struct node {
 	char path[NAME_MAX + 16]; /* "/dev/dri/card0" */
@@ -41,23 +45,25 @@ static int add_node(struct nodes *nodes, const char *dir, const char *name, cons
 	return 0;
 }
 
-/* The entries of <root>/sys/bus/pci/devices/DEV/SUB whose names start with one of prefixes. */
-static int add_nodes_in(struct nodes *nodes, const struct device *d, const char *sub,
-			const char *const *prefixes, const char *devdir, char *ret_fb,
-			size_t fb_size)
+/*
+ * The entries of <root>/sys/BASE/SUB whose names start with one of prefixes, as nodes of
+ * device; the first one's name goes to ret_fb when that is given and still empty.
+ */
+static int add_nodes_in(struct nodes *nodes, const char *base, const char *sub,
+			const char *const *prefixes, const char *devdir, const char *device,
+			char *ret_fb, size_t fb_size)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *dir;
 	int r = 0;
 
-	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", d->name, sub) < 0 ||
-	    !(dir = opendir(path)))
+	if (root_path(path, sizeof(path), "/sys/%s/%s", base, sub) < 0 || !(dir = opendir(path)))
 		return 0;
 	while (r == 0 && (e = readdir(dir)))
 		for (const char *const *p = prefixes; *p && r == 0; p++)
 			if (strncmp(e->d_name, *p, strlen(*p)) == 0) {
-				r = add_node(nodes, devdir, e->d_name, d->name);
+				r = add_node(nodes, devdir, e->d_name, device);
 				if (ret_fb && !ret_fb[0])
 					copy_str(ret_fb, fb_size, e->d_name);
 			}
@@ -65,57 +71,93 @@ static int add_nodes_in(struct nodes *nodes, const struct device *d, const char 
 	return r;
 }
 
+static const char *const drm_prefixes[] = {"card", "renderD", NULL};
+static const char *const fb_prefixes[] = {"fb", NULL};
+static const char *const vfio_prefixes[] = {"vfio", NULL};
+
+/*
+ * NVIDIA's own driver: /dev/nvidiaN, N the GPU's minor from its /proc information. The other
+ * nodes (nvidiactl, nvidia-uvm, nvidia-modeset) are shared by every NVIDIA GPU: a process
+ * that holds only those (a CUDA job on another GPU, nvidia-smi) does not hold this one, and
+ * the driver's remove waits only for the users of this GPU's node.
+ */
+static int add_nvidia_node(struct nodes *nodes, const struct device *d)
+{
+	char path[PATH_MAX], *text, *line, *save = NULL, name[32];
+	unsigned long minor;
+	int r = 0;
+
+	if (root_path(path, sizeof(path), "/proc/driver/nvidia/gpus/%s/information", d->name) < 0 ||
+	    file_read(path, 65536, &text, NULL) < 0)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *v = line + strlen("Device Minor:");
+
+		if (strncmp(line, "Device Minor:", strlen("Device Minor:")) != 0)
+			continue;
+		v += strspn(v, " \t");
+		if (parse_uint(v, 0, 255, &minor) == 0) {
+			snprintf(name, sizeof(name), "nvidia%lu", minor);
+			r = add_node(nodes, "", name, d->name);
+		}
+		break;
+	}
+	free(text);
+	return r;
+}
+
 static int card_nodes(const struct device *d, struct nodes *nodes, char *ret_fb, size_t fb_size)
 {
-	static const char *const drm[] = {"card", "renderD", NULL};
 	static const char *const snd[] = {"controlC", "pcmC", "hwC", "midiC", NULL};
-	static const char *const fb[] = {"fb", NULL};
-	char path[PATH_MAX], sub[NAME_MAX + 8];
+	char base[PATH_MAX], path[PATH_MAX], sub[NAME_MAX + 8];
 	struct dirent *e;
 	DIR *dir;
 	int r;
 
-	r = add_nodes_in(nodes, d, "drm", drm, "dri/", NULL, 0);
+	snprintf(base, sizeof(base), "bus/pci/devices/%s", d->name);
+	r = add_nodes_in(nodes, base, "drm", drm_prefixes, "dri/", d->name, NULL, 0);
 	if (r == 0)
-		r = add_nodes_in(nodes, d, "graphics", fb, "", ret_fb, fb_size);
-	if (r < 0 || root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/sound", d->name) < 0 ||
+		r = add_nodes_in(nodes, base, "graphics", fb_prefixes, "", d->name, ret_fb,
+				 fb_size);
+	if (r == 0)
+		r = add_nvidia_node(nodes, d);
+	if (r < 0 || root_path(path, sizeof(path), "/sys/%s/sound", base) < 0 ||
 	    !(dir = opendir(path)))
 		return r;
 	while (r == 0 && (e = readdir(dir)))
 		if (strncmp(e->d_name, "card", 4) == 0) {
 			snprintf(sub, sizeof(sub), "sound/%s", e->d_name);
-			r = add_nodes_in(nodes, d, sub, snd, "snd/", NULL, 0);
+			r = add_nodes_in(nodes, base, sub, snd, "snd/", d->name, NULL, 0);
 		}
 	closedir(dir);
 	return r;
 }
 
-/* The deepest .service or .scope of the process's cgroup path: its systemd unit. */
-static void process_unit(const char *pid, char *unit, size_t size)
+/*
+ * The nodes of the firmware framebuffer's platform devices (efifb's /dev/fb0 under
+ * efi-framebuffer.0, simpledrm's /dev/dri/card0 under simple-framebuffer.0): they are the
+ * card's while its BAR holds that framebuffer, and count as the console function's.
+ */
+static int firmware_fb_nodes(const struct device *console, struct nodes *nodes)
 {
-	char path[PATH_MAX], *text, *save = NULL;
+	char dir[PATH_MAX], base[NAME_MAX + 32];
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
 
-	unit[0] = '\0';
-	if (root_path(path, sizeof(path), "/proc/%s/cgroup", pid) < 0 ||
-	    file_read(path, 65536, &text, NULL) < 0)
-		return;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *cg = strrchr(line, ':'), *save2 = NULL;
-
-		/* cgroup v2 ("0::/path") or v1's systemd hierarchy ("1:name=systemd:/path") */
-		if (!cg || !(strncmp(line, "0::", 3) == 0 || strstr(line, ":name=systemd:")))
+	if (root_path(dir, sizeof(dir), "/sys/bus/platform/devices") < 0 || !(d = opendir(dir)))
+		return 0;
+	while (r == 0 && (e = readdir(d))) {
+		if (!framebuffer_is_platform_device(e->d_name))
 			continue;
-		for (char *c = strtok_r(cg + 1, "/", &save2); c; c = strtok_r(NULL, "/", &save2)) {
-			size_t n = strlen(c);
-
-			if ((n > 8 && str_eq(c + n - 8, ".service")) ||
-			    (n > 6 && str_eq(c + n - 6, ".scope")))
-				copy_str(unit, size, c);
-		}
-		if (unit[0])
-			break;
+		snprintf(base, sizeof(base), "bus/platform/devices/%s", e->d_name);
+		r = add_nodes_in(nodes, base, "drm", drm_prefixes, "dri/", console->name, NULL, 0);
+		if (r == 0)
+			r = add_nodes_in(nodes, base, "graphics", fb_prefixes, "", console->name,
+					 NULL, 0);
 	}
-	free(text);
+	closedir(d);
+	return r;
 }
 
 static int add_process(struct holders *h, const char *pid, const struct node *node)
@@ -134,7 +176,7 @@ static int add_process(struct holders *h, const char *pid, const struct node *no
 	if (root_path(path, sizeof(path), "/proc/%s/comm", pid) < 0 ||
 	    attr_read(path, p->comm, sizeof(p->comm)) < 0)
 		copy_str(p->comm, sizeof(p->comm), "?");
-	process_unit(pid, p->unit, sizeof(p->unit));
+	unit_of_process(pid, p->unit, sizeof(p->unit));
 	return 0;
 }
 
@@ -220,10 +262,26 @@ static void find_module(struct holders *h, const struct device *d)
 		h->module_refs = (int)refs;
 }
 
+/* The firmware framebuffers in the BARs of devs->dev[lo..hi]: kept, the others dropped. */
+static void card_firmware_fbs(const struct device_list *devs, size_t lo, size_t hi,
+			      struct firmware_fbs *ret)
+{
+	struct firmware_fbs fbs = {0};
+	size_t kept = 0;
+
+	*ret = fbs;
+	if (framebuffer_find(devs, &fbs) < 0)
+		return;
+	for (size_t i = 0; i < fbs.n; i++)
+		if (fbs.fb[i].device >= (int)lo && fbs.fb[i].device <= (int)hi)
+			fbs.fb[kept++] = fbs.fb[i];
+	fbs.n = kept;
+	*ret = fbs;
+}
+
 int holders_find(const struct device_list *devs, size_t lo, size_t hi, struct holders *ret)
 {
 	struct holders h = {.module_refs = -1};
-	struct firmware_fbs fbs = {0};
 	struct nodes nodes = {0};
 	const struct device *main_fn = &devs->dev[lo];
 	bool console_card = false;
@@ -242,23 +300,67 @@ int holders_find(const struct device_list *devs, size_t lo, size_t hi, struct ho
 		}
 		r = card_nodes(d, &nodes, h.fb_node, sizeof(h.fb_node));
 	}
+	card_firmware_fbs(devs, lo, hi, &h.firmware);
+	if (r == 0 && h.firmware.n > 0)
+		r = firmware_fb_nodes(&devs->dev[h.firmware.fb[0].device], &nodes);
 	if (r == 0)
 		r = find_processes(&h, &nodes);
 	free(nodes.v);
-	if (r == 0) {
-		find_vtcon(&h, console_card);
-		find_module(&h, main_fn);
-		if (framebuffer_find(devs, &fbs) == 0) {
-			/* only those in this card's BARs */
-			size_t kept = 0;
-
-			for (size_t i = 0; i < fbs.n; i++)
-				if (fbs.fb[i].device >= (int)lo && fbs.fb[i].device <= (int)hi)
-					fbs.fb[kept++] = fbs.fb[i];
-			fbs.n = kept;
-			h.firmware = fbs;
-		}
+	if (r < 0) {
+		holders_free(&h);
+		return r;
 	}
+	find_vtcon(&h, console_card);
+	find_module(&h, main_fn);
+	*ret = h;
+	return 0;
+}
+
+/* The VFIO cdevs (/dev/vfio/devices/vfioN) of d, or of every device of d's IOMMU group. */
+static int vfio_cdev_nodes(const struct device *d, struct nodes *nodes)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 32];
+	struct dirent *e;
+	DIR *g;
+	int r = 0;
+
+	snprintf(base, sizeof(base), "bus/pci/devices/%s", d->name);
+	if (d->iommu_group == NO_GROUP ||
+	    root_path(dir, sizeof(dir), "/sys/kernel/iommu_groups/%d/devices", d->iommu_group) <
+		    0 ||
+	    !(g = opendir(dir)))
+		return add_nodes_in(nodes, base, "vfio-dev", vfio_prefixes, "vfio/devices/",
+				    d->name, NULL, 0);
+	while (r == 0 && (e = readdir(g))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(base, sizeof(base), "bus/pci/devices/%s", e->d_name);
+		r = add_nodes_in(nodes, base, "vfio-dev", vfio_prefixes, "vfio/devices/", d->name,
+				 NULL, 0);
+	}
+	closedir(g);
+	return r;
+}
+
+int holders_find_vfio(const struct device *d, struct holders *ret)
+{
+	struct holders h = {.module_refs = -1};
+	struct nodes nodes = {0};
+	char name[32];
+	int r = 0;
+
+	if (d->iommu_group != NO_GROUP) {
+		snprintf(name, sizeof(name), "%d", d->iommu_group);
+		r = add_node(&nodes, "vfio/", name, d->name);
+		snprintf(name, sizeof(name), "noiommu-%d", d->iommu_group);
+		if (r == 0)
+			r = add_node(&nodes, "vfio/", name, d->name);
+	}
+	if (r == 0)
+		r = vfio_cdev_nodes(d, &nodes);
+	if (r == 0)
+		r = find_processes(&h, &nodes);
+	free(nodes.v);
 	if (r < 0) {
 		holders_free(&h);
 		return r;
@@ -272,6 +374,23 @@ void holders_free(struct holders *h)
 	free(h->proc);
 	framebuffer_free(&h->firmware);
 	*h = (struct holders){0};
+}
+
+#define PROCESSES_SHOWN 2
+
+void holders_describe(const struct holders *h, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->n_proc && i < PROCESSES_SHOWN && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%.24s (pid %d%s%.40s) on %.32s",
+				      i ? ", " : "", h->proc[i].comm, (int)h->proc[i].pid,
+				      h->proc[i].unit[0] ? ", " : "", h->proc[i].unit,
+				      h->proc[i].node);
+	if (h->n_proc > PROCESSES_SHOWN && o < size)
+		snprintf(buf + o, size - o, " and %zu more (vfio-claim doctor lists them)",
+			 h->n_proc - PROCESSES_SHOWN);
 }
 
 bool holders_all_in_units(const struct holders *h, const char *const *units, size_t n_units)

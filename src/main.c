@@ -157,7 +157,7 @@ static int claim_pass(void)
 		output_skipped(&devs);
 	run.skipped_logged = true;
 	if (!run.args->dry_run) {
-		if (handover_begin(&devs, &plan, set, &handover) < 0)
+		if (handover_begin(&devs, &plan, set, run.args->domain, &handover) < 0)
 			log_error("out of memory preparing the hand-over");
 		apply_detach(&plan);
 		if (apply_needs_driver(&plan) || run.args->modprobe)

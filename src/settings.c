@@ -143,8 +143,7 @@ int settings_add_addrs(struct settings *s, const char *list, const char *where)
 	return add_list(s, list, "address", where, add_addr, false);
 }
 
-/* systemd's unit name characters, with one of the suffixes a process's cgroup can carry */
-static bool unit_name_ok(const char *name)
+bool unit_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -156,7 +155,7 @@ static bool unit_name_ok(const char *name)
 	       (n > 6 && str_eq(name + n - 6, ".scope"));
 }
 
-static bool domain_name_ok(const char *name)
+bool domain_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 

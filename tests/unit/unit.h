@@ -22,3 +22,4 @@ void test_selector(void);
 void test_settings(void);
 void test_plan(void);
 void test_fileio(void);
+void test_record(void);
