@@ -30,7 +30,8 @@ CORE_SRCS   := $(filter-out $(SEAM_SRCS),$(SRCS))
 FAKE_SRCS   := $(wildcard tests/seams/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 PURE_SRCS   := src/selector.c src/settings.c src/settings-kcmdline.c src/settings-config.c \
-	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c
+	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c \
+	       src/module-options.c
 
 ifeq ($(STATIC),1)
 TARGET      := $(BUILD)/static/vfio-claim

@@ -38,5 +38,6 @@ int main(void)
 	test_settings();
 	test_plan();
 	test_fileio();
+	test_module_options();
 	return total_failed_cases ? 1 : 0;
 }
