@@ -40,12 +40,12 @@ OBJDIR      := $(BUILD)/static/obj
 LINK_CFLAGS := -I$(STATIC_PREFIX)/include -Os -ffunction-sections -fdata-sections \
 	       -fno-asynchronous-unwind-tables
 LINK_LIBS    = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-	       $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null)
+	       $(shell cat $(STATIC_PREFIX)/ldflags 2>/dev/null) -pthread
 else
 TARGET      := $(BUILD)/vfio-claim
 OBJDIR      := $(BUILD)/obj
 LINK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-LINK_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+LINK_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -pthread
 endif
 
 OBJS        := $(SRCS:%.c=$(OBJDIR)/%.o)

@@ -2,8 +2,8 @@
 /*
  * vfio-claim: keep the host's drivers off the devices meant for a VM, from the first moment
  * of boot. main() gathers what the user asked for and runs a command; the claim command below
- * is the sequence that runs in the initrd: survey, write overrides, load vfio-pci, probe,
- * verify, log, then wait for late devices.
+ * is the sequence that runs in the initrd: start loading vfio-pci, survey, write overrides,
+ * wait for vfio-pci, probe, verify, log, then wait for late devices.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,17 +25,18 @@
 #include "root.h"
 #include "settings.h"
 #include "survey.h"
+#include "sysfs.h"
 #include "wait.h"
 
 /*
  * The claim run's state, one per process, kept across the passes of a --wait: whether
- * vfio-pci was loaded (once), the devices already logged (so a later pass does not log
- * them again), and what the last pass left.
+ * vfio-pci's load was started and whether its outcome was taken (once), the devices already
+ * logged (so a later pass does not log them again), and what the last pass left.
  */
 static struct claim_run {
 	const struct args *args;
 	const struct settings *set;
-	bool module_tried, skipped_logged, lock_warned;
+	bool module_begun, module_tried, skipped_logged, lock_warned;
 	int module_error;
 	struct module_report module;
 	struct pci_addr *reported; /* devices already logged, sorted */
@@ -117,12 +118,40 @@ static bool already_reported(const struct pci_addr *addr)
 	return false;
 }
 
+/*
+ * Starts loading vfio-pci in the background, unless it is in the kernel already: then
+ * libkmod is not even opened. Safe before any override is written: without its ids= (see
+ * module.c), vfio-pci binds only devices whose driver_override names it. A device overridden
+ * before vfio-pci registers is bound by the registration, one overridden after by the probe in
+ * apply_bind(), which comes after both: no device is probed before its override is written.
+ */
+static void begin_vfio_pci(void)
+{
+	enum module_state state;
+
+	if (run.module_begun || run.module_tried)
+		return;
+	run.module_begun = true;
+	state = sysfs_module_state("vfio_pci");
+	if (module_state_in_kernel(state)) {
+		run.module_tried = true;
+		run.module.already = true;
+		log_debug("vfio-pci is in the kernel already (%s)",
+			  state == MODULE_BUILTIN ? "built in" : "loaded");
+		return;
+	}
+	if (module_load_begin() < 0)
+		log_debug("cannot load vfio-pci in the background; it is loaded when needed");
+}
+
+/* vfio-pci's outcome, at the point of need: waits for the load begun, or loads it now. */
 static void load_vfio_pci(void)
 {
+	begin_vfio_pci();
 	if (run.module_tried)
 		return;
 	run.module_tried = true;
-	run.module_error = module_load_vfio_pci(&run.module);
+	run.module_error = module_load_end(&run.module);
 	if (run.module_error < 0)
 		log_error("cannot load vfio-pci: %s", run.module.detail ? run.module.detail : "?");
 	else if (run.module.dropped)
@@ -157,6 +186,7 @@ static int claim_pass(void)
 		if (handover_begin(&devs, &plan, set, &handover) < 0)
 			log_error("out of memory preparing the hand-over");
 		apply_detach(&plan);
+		/* every override is written: vfio-pci is waited for here, the probe follows */
 		if (apply_needs_driver(&plan) || run.args->modprobe)
 			load_vfio_pci();
 		apply_bind(&plan, run.module_error, &run.module);
@@ -259,6 +289,17 @@ static void report_missing(bool waited)
 	}
 }
 
+/* A load begun for a claim that in the end had nothing to bind: waited for, and only noted. */
+static void end_unneeded_load(void)
+{
+	struct module_report report;
+	int r = module_load_end(&report);
+
+	log_debug("vfio-pci, loaded although nothing needed binding: %s",
+		  r < 0 ? (report.detail ? report.detail : strerror(-r)) : "done");
+	module_report_free(&report);
+}
+
 /* The claim command: what the initramfs hooks run, and the trampoline (--modprobe). */
 static void claim_run(const struct args *a, const struct settings *set, struct outcome *out)
 {
@@ -288,6 +329,10 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 			if (r < 0)
 				log_error("cannot listen for new devices (%s); not waiting", strerror(-r));
 		}
+		/* The module load is the longest step and needs nothing from the scan: it runs
+		 * while the scan and the plan do. Without an IOMMU nothing will be claimed. */
+		if (!a->dry_run && (a->modprobe || sysfs_iommu_present()))
+			begin_vfio_pci();
 		r = locked_claim_pass();
 		if (r == 0 && w)
 			wait_for_late_devices(w);
@@ -299,6 +344,8 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 	 * error, a failed scan), vfio-pci is loaded, without its ids=. */
 	if (a->modprobe)
 		load_vfio_pci();
+	else if (run.module_begun && !run.module_tried)
+		end_unneeded_load();
 	/* the trampoline's result is vfio-pci's: whether "modprobe vfio_pci" worked */
 	out->cannot_run = a->modprobe ? run.module_error < 0 : r < 0;
 	out->failures = run.failures;

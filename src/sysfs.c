@@ -119,6 +119,28 @@ bool sysfs_iommu_present(void)
 	return found;
 }
 
+enum module_state sysfs_module_state(const char *module)
+{
+	static const struct {
+		const char *text;
+		enum module_state state;
+	} states[] = {{"live", MODULE_LIVE}, {"coming", MODULE_COMING}, {"going", MODULE_GOING}};
+	char path[PATH_MAX], value[32];
+	struct stat st;
+
+	if (root_path(path, sizeof(path), "/sys/module/%s/initstate", module) == 0 &&
+	    attr_read(path, value, sizeof(value)) == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+			if (str_eq(value, states[i].text))
+				return states[i].state;
+		return MODULE_ODD;
+	}
+	if (root_path(path, sizeof(path), "/sys/module/%s", module) == 0 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return MODULE_BUILTIN;
+	return MODULE_ABSENT;
+}
+
 bool sysfs_device_present(const struct device *d)
 {
 	char path[PATH_MAX];
