@@ -11,7 +11,8 @@
 
 /*
  * Fills iommu_group, driver, override and boot_vga (and the console reason that boot_vga
- * gives); missing attributes read as "none".
+ * gives); missing attributes read as "none". boot_vga is read for display controllers (its
+ * class set) only: the kernel has it for no other device.
  */
 void sysfs_read_state(struct device *d);
 

@@ -176,7 +176,8 @@ static int claim_pass(void)
 	bool logged = false, iommu;
 	int r;
 
-	r = survey(set, &devs, &plan, &iommu);
+	/* --dry-run --json prints the status object, every field of every device */
+	r = survey(set, run.args->json ? SURVEY_ALL : SURVEY_CLAIM, &devs, &plan, &iommu);
 	if (r < 0)
 		return r;
 	if (!run.skipped_logged)

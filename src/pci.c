@@ -82,10 +82,11 @@ static int compare_devices(const void *a, const void *b)
 	return x->fn - y->fn;
 }
 
-static void fill_device(struct device *out, struct pci_dev *p)
+static void fill_device(struct device *out, struct pci_dev *p, unsigned extra)
 {
-	int known = pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-					     PCI_FILL_SUBSYS);
+	int known = pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS |
+					     ((extra & PCI_EXTRA_PROG_IF) ? PCI_FILL_CLASS_EXT : 0) |
+					     ((extra & PCI_EXTRA_SUBSYS) ? PCI_FILL_SUBSYS : 0));
 
 	*out = (struct device){
 		.id = {
@@ -115,7 +116,7 @@ static bool entry_address(const char *name, struct pci_addr *ret)
 	return str_eq(canonical, name);
 }
 
-int pci_scan(struct device_list *ret)
+int pci_scan(unsigned extra, struct device_list *ret)
 {
 	static char sysfs_dir[PATH_MAX], devices_dir[PATH_MAX + 16];
 	/* volatile: these must hold their values across a longjmp from pci_on_error(). */
@@ -190,7 +191,7 @@ int pci_scan(struct device_list *ret)
 			continue;
 		}
 		/* counted only once filled: a longjmp out of fill_device() leaves no half entry */
-		fill_device(&devs[n], p);
+		fill_device(&devs[n], p, extra);
 		n++;
 		pci_free_dev(p);
 		p = NULL;

@@ -98,7 +98,12 @@ void sysfs_read_state(struct device *d)
 
 	sysfs_read_override(d);
 	d->console[0] = '\0';
-	read_boot_vga(d);
+	/* The kernel shows boot_vga for VGA-class devices only (pci_is_vga(): 0300, and 0001
+	 * from before PCI 2.0); asking every other device for it is a failed open each. Every
+	 * display controller (03xx) is still asked, so an odd one fails closed as before. */
+	d->boot_vga = BOOT_VGA_ABSENT;
+	if (device_base_class(d) == 0x03 || device_class16(d) == 0x0001)
+		read_boot_vga(d);
 }
 
 bool sysfs_iommu_present(void)
