@@ -162,11 +162,15 @@ static void load_vfio_pci(void)
 		log_debug("vfio-pci %s", run.module.already ? "was already there" : "loaded");
 }
 
+/* How long a late pass watches a probed device that is not bound yet (see apply_bind()). */
+#define LATE_SETTLE_MS 2000
+
 /*
- * One pass: scan, plan, hand over the cards the host uses, write the other overrides, load
- * vfio-pci, probe, verify (and keep or undo each hand-over), log.
+ * One pass: scan, plan, hand over the cards the host uses, write the other overrides, wait
+ * for vfio-pci, probe, verify (and keep or undo each hand-over), log. late: a pass woken by a
+ * device's uevent, which the kernel sends before it lets drivers match the device.
  */
-static int claim_pass(void)
+static int claim_pass(bool late)
 {
 	const struct settings *set = run.set;
 	struct handover handover = {0};
@@ -190,7 +194,8 @@ static int claim_pass(void)
 		/* every override is written: vfio-pci is waited for here, the probe follows */
 		if (apply_needs_driver(&plan) || run.args->modprobe)
 			load_vfio_pci();
-		apply_bind(&plan, run.module_error, &run.module);
+		/* a pass woken by a uevent may find a device the kernel is still adding */
+		apply_bind(&plan, run.module_error, &run.module, late ? LATE_SETTLE_MS : 0);
 		handover_end(&handover, &plan);
 		handover_free(&handover);
 	}
@@ -221,7 +226,7 @@ static int claim_pass(void)
 }
 
 /* One claim pass under the lock: two udev workers may each run the trampoline at once. */
-static int locked_claim_pass(void)
+static int locked_claim_pass(bool late)
 {
 	char lock_path[PATH_MAX];
 	int lock = -1, r;
@@ -237,7 +242,7 @@ static int locked_claim_pass(void)
 				    lock_path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
 		run.lock_warned = run.lock_warned || lock < 0;
 	}
-	r = claim_pass();
+	r = claim_pass(late);
 	if (lock >= 0)
 		close(lock);
 	return r;
@@ -271,7 +276,7 @@ static void wait_for_late_devices(struct waiter *w)
 		if (r == 0)
 			return;
 		log_debug("%s appeared", name);
-		locked_claim_pass();
+		locked_claim_pass(true);
 	}
 }
 
@@ -334,7 +339,7 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 		 * while the scan and the plan do. Without an IOMMU nothing will be claimed. */
 		if (!a->dry_run && (a->modprobe || sysfs_iommu_present()))
 			begin_vfio_pci();
-		r = locked_claim_pass();
+		r = locked_claim_pass(false);
 		if (r == 0 && w)
 			wait_for_late_devices(w);
 		if (r == 0)
