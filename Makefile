@@ -49,7 +49,7 @@ FAKE_SRCS   := $(wildcard tests/seams/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 PURE_SRCS   := src/selector.c src/settings.c src/settings-kcmdline.c src/settings-config.c \
 	       src/plan.c src/text.c src/root.c src/fileio.c src/log.c src/device.c \
-	       src/handover-record.c src/framebuffer.c
+	       src/handover-record.c src/framebuffer.c src/module-options.c
 # What make format-check reads: every C file of the program, its tests and benchmarks.
 FORMAT_SRCS := $(SRCS) $(wildcard include/*.h tests/*/*.c tests/*/*.h bench/*.c)
 
@@ -60,13 +60,13 @@ OBJDIR      := $(BUILD)/static/obj
 LINK_CFLAGS := -I$(STATIC_PREFIX)/include -Os -ffunction-sections -fdata-sections \
 	       -fno-asynchronous-unwind-tables
 LINK_LIBS    = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-	       $(shell cat $(STATIC_PREFIX)/ldflags)
+	       $(shell cat $(STATIC_PREFIX)/ldflags) -pthread
 else
 TARGET      := $(BUILD)/vfio-claim
 OBJDIR      := $(BUILD)/obj
 # Asked when a recipe needs them, after libs-found has checked that pkg-config finds them.
 LINK_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
-LINK_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC))
+LINK_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -pthread
 endif
 
 # The program's objects (static or not), and those of the test binaries (never static).

@@ -11,7 +11,14 @@
 #   e  vfio-claim --dry-run --addrs 01:00.0 (start, enumerate, plan, log: no write, no bind)
 #   f  vfio-claim --version (starting the static binary and nothing else)
 #   g  /bin/true (starting a busybox applet, for comparison)
-# The order of a, b and c turns with the round and with bench.order= on the command line.
+#   h  `modprobe vfio-pci` then `modprobe vfio_iommu_type1`: the modules kmod's modprobe (and
+#      vfio-claim's libkmod) load for vfio-pci; busybox's modprobe ignores softdeps, so c
+#      leaves out vfio's post softdep vfio_iommu_type1, which a VM needs later
+# With a second binary in the image (/sbin/vfio-claim-base, bench/boot.sh BASELINE=FILE), b and
+# d are timed with it too (b0, d0), before or after b and d by turns: the same boot, so the
+# host's load hits both.
+# The order of a, b and c turns with the round and with bench.order= on the command line; h
+# closes every round.
 # Times are kmsg timestamps of "BENCH <step>-start/-end" records (µs); between the steps the
 # pair is unbound, its override cleared and the vfio modules removed.
 E2E_NATIVES=0
@@ -60,21 +67,47 @@ step_a() {
 	verify a
 	reset
 }
-step_b() {
-	mark b-start
-	vfio-claim --addrs 01:00.0
-	mark b-end
-	verify b
+base=/sbin/vfio-claim-base
+claim_b() { # STEP BINARY
+	mark "$1-start"
+	"$2" --addrs 01:00.0
+	mark "$1-end"
+	verify "$1"
 	reset
+}
+step_b() {
+	if [ ! -x $base ]; then
+		claim_b b vfio-claim
+	elif [ $((r % 2)) = 0 ]; then
+		claim_b b vfio-claim
+		claim_b b0 $base
+	else
+		claim_b b0 $base
+		claim_b b vfio-claim
+	fi
+}
+claim_d() { # STEP BINARY: vfio-pci loaded, the pair unbound
+	for x in $devs; do
+		[ -e "/sys/bus/pci/devices/$x/driver" ] && echo "$x" >"/sys/bus/pci/devices/$x/driver/unbind"
+	done
+	mark "$1-start"
+	"$2" --addrs 01:00.0
+	mark "$1-end"
+	verify "$1"
 }
 step_c() {
 	mark c-start
 	modprobe vfio-pci
 	mark c-end
-	mark d-start
-	vfio-claim --addrs 01:00.0
-	mark d-end
-	verify d
+	if [ ! -x $base ]; then
+		claim_d d vfio-claim
+	elif [ $((r % 2)) = 0 ]; then
+		claim_d d vfio-claim
+		claim_d d0 $base
+	else
+		claim_d d0 $base
+		claim_d d vfio-claim
+	fi
 	mark e-start
 	vfio-claim --dry-run --addrs 01:00.0
 	mark e-end
@@ -84,6 +117,13 @@ step_c() {
 	mark g-start
 	/bin/true
 	mark g-end
+	reset
+}
+step_h() {
+	mark h-start
+	modprobe vfio-pci
+	modprobe vfio_iommu_type1
+	mark h-end
 	reset
 }
 order=$(sed -n 's/.*bench\.order=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -96,6 +136,7 @@ while [ "$r" -lt "${rounds:-3}" ]; do
 	2) step_c; step_a; step_b ;;
 	3) step_c; step_b; step_a ;;
 	esac
+	step_h
 	mark round-end
 	r=$((r + 1))
 done

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[4], "-") != 0)
 		settings_add_addrs(&set, argv[4], "addrs");
 	t0 = now_us();
-	if (pci_scan(&devs) < 0)
+	if (pci_scan(PCI_EXTRA_ALL, &devs) < 0)
 		return 1;
 	scan = now_us() - t0;
 	t = calloc((size_t)repeat, sizeof(*t));

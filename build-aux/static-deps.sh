@@ -23,9 +23,17 @@
 # * libkmod: kmod's configure refuses --enable-static, so it is built as a shared library
 #   and its PIC objects (libkmod/ and the shared/ helper library) are archived by hand.
 #   Compression: xz and zstd on (NixOS and Arch ship .ko.xz / .ko.zst; the static
-#   liblzma.a and libzstd.a come from liblzma-dev / libzstd-dev); zlib off, as in Debian's
-#   own libkmod (so .ko.gz modules cannot be read); openssl off (only signature printing
-#   needs it, and it would drag in libcrypto).
+#   liblzma.a comes from liblzma-dev); zlib off, as in Debian's own libkmod (so .ko.gz
+#   modules cannot be read); openssl off (only signature printing needs it, and it would
+#   drag in libcrypto).
+# * libzstd: built from Debian's libzstd source with decompression only (libkmod never
+#   compresses) and without the legacy formats (modules are zstd 1.x frames), at -O2 like
+#   Debian's own build: libzstd-dev's libzstd.a carries the compressor too, about 110 KB
+#   of the static binary that nothing calls but gc-sections cannot tell apart. Its
+#   decompressor is the same code as Debian's, so .ko.zst modules load as fast.
+# * Size: libkmod, libpci and libudev are built with -Os (the binary must fit in 1.5 MiB,
+#   and none of them runs a hot loop); liblzma (xz, the modules of Debian's kernels) and
+#   libzstd keep -O2, decompression speed being the cost of every module load.
 # * libpci: pciutils builds lib/libpci.a itself with SHARED=no. zlib, DNS, hwdb (libudev)
 #   and libkmod are off so libpci needs nothing but libc. pci.ids is looked up in
 #   /usr/share/misc like Debian's libpci.
@@ -54,10 +62,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 prefix=${1:-${VFIO_CLAIM_CACHE:-$HOME/.cache/vfio-claim}/static-deps}
 jobs=$(nproc 2>/dev/null || echo 2)
 # Debian source packages we build from.
-src_pkgs="kmod pciutils systemd"
+src_pkgs="kmod pciutils systemd libzstd"
 # What goes after -LPREFIX/lib in PREFIX/ldflags. Our three libraries are independent of
 # each other (libpci is built without libudev/libkmod, libudev needs only libc); libkmod
-# needs libzstd and liblzma after it (static .a from libzstd-dev / liblzma-dev).
+# needs libzstd (ours, below) and liblzma (liblzma-dev's .a) after it.
 libs="-ludev -lkmod -lpci -lzstd -llzma"
 
 # The libraries get their own flags: a caller's CFLAGS (sanitizers, -flto) or the
@@ -141,11 +149,27 @@ fetch_sources() {
 
 	say "fetching Debian sources: $src_pkgs"
 	run apt-update apt-get "${opts[@]}" update
-	# shellcheck disable=SC2086
-	(cd "$work/src" && run apt-source apt-get "${opts[@]}" source $src_pkgs)
+	for p in $src_pkgs; do
+		(cd "$work/src" && fetch_source "$p" "${opts[@]}")
+	done
 	for f in "$work"/src/*.dsc; do
 		sed -n 's/^Source: //p; s/^Version: //p' "$f" | paste -sd' '
 	done >"$work/stage/versions"
+}
+
+# fetch_source PKG APT-OPTION...: apt-get source PKG, the newest version the mirror has. A
+# security update's source may be listed before the mirror carries it (a 404): then each
+# older version the lists name is tried, newest first.
+fetch_source() {
+	local pkg=$1 v
+	shift
+	apt-get "$@" source "$pkg" >"$work/log/apt-source-$pkg.log" 2>&1 && return 0
+	for v in $(apt-cache "$@" showsrc "$pkg" | sed -n 's/^Version: //p' | sort -rV | tail -n +2); do
+		say "$pkg: the newest source is not there; trying $v"
+		apt-get "$@" source "$pkg=$v" >>"$work/log/apt-source-$pkg.log" 2>&1 && return 0
+	done
+	tail -n 20 "$work/log/apt-source-$pkg.log" >&2
+	die "apt-get source $pkg failed (full log: $work/log/apt-source-$pkg.log)"
 }
 
 # The one source tree of Debian source package $1.
@@ -190,7 +214,7 @@ build_kmod() {
 	(cd "$b" && run kmod-configure "$src/configure" --prefix=/usr --sysconfdir=/etc \
 		--with-xz --with-zstd --without-zlib --without-openssl \
 		--disable-tools --disable-manpages --disable-test-modules \
-		--disable-python --disable-gtk-doc CFLAGS="-O2")
+		--disable-python --disable-gtk-doc CFLAGS="-Os")
 	run kmod-make make -C "$b" -j"$jobs" libkmod/libkmod.la
 	exported_symbols "$src/libkmod/libkmod.sym" >"$work/kmod.syms"
 	localize "$work/stage/lib/libkmod.a" "$work/kmod.syms" \
@@ -205,12 +229,22 @@ build_pci() {
 	say "building libpci"
 	run pci-make make -C "$src" -j"$jobs" lib/libpci.a \
 		SHARED=no ZLIB=no DNS=no HWDB=no LIBKMOD=no \
-		PREFIX=/usr IDSDIR=/usr/share/misc OPT="-O2 -ffunction-sections -fdata-sections"
+		PREFIX=/usr IDSDIR=/usr/share/misc OPT="-Os -ffunction-sections -fdata-sections"
 	cp "$src/lib/libpci.a" "$work/stage/lib/"
 	# The headers `make install-lib` would install; config.h is generated for this build.
 	cp "$src"/lib/{config,header,pci,types}.h "$work/stage/include/pci/"
 	echo "libpci: sysfs proc intel-conf mmio-conf dump (no zlib, dns, hwdb, libkmod)" \
 		>>"$work/stage/versions"
+}
+
+build_zstd() {
+	local src
+	src=$(srcdir libzstd)
+	say "building libzstd (decompression only)"
+	run zstd-make make -C "$src/lib" -j"$jobs" libzstd.a ZSTD_LIB_COMPRESSION=0 \
+		ZSTD_LEGACY_SUPPORT=0 CFLAGS="-O2 -ffunction-sections -fdata-sections"
+	cp "$src/lib/libzstd.a" "$work/stage/lib/"
+	echo "libzstd: decompression only, no legacy formats" >>"$work/stage/versions"
 }
 
 build_udev() {
@@ -220,7 +254,7 @@ build_udev() {
 	# skip-deps drops every optional dependency; libcap and libmount remain mandatory
 	# for meson to configure at all, though libudev itself needs neither.
 	run udev-meson meson setup "$b" "$src" -Dskip-deps=true -Dstatic-libudev=pic \
-		-Dmode=release -Dbuildtype=release -Doptimization=2 -Ddebug=false -Db_lto=false \
+		-Dmode=release -Dbuildtype=release -Doptimization=s -Ddebug=false -Db_lto=false \
 		-Dtests=false -Dman=false -Dhtml=false -Dgnu-efi=false -Dtranslations=false
 	# libudev.a's sources include version.h but the target does not depend on it.
 	run udev-version ninja -C "$b" -j"$jobs" version.h
@@ -266,6 +300,7 @@ start=$(date +%s)
 fetch_sources
 build_kmod
 build_pci
+build_zstd
 build_udev
 
 echo "-L$prefix/lib $libs" >"$work/stage/ldflags"

@@ -2,7 +2,8 @@
 /*
  * Loading vfio-pci through libkmod, as modprobe would (dependencies, softdeps, options,
  * blacklist) but without running install commands (so the modprobe.d trampoline that calls
- * vfio-claim cannot loop) and without the module's own ids= parameter (see module.c).
+ * vfio-claim cannot loop) and without the module's own ids= parameter (see module.c). The
+ * load can run on a thread of its own while the caller enumerates and plans.
  * Tests link tests/seams/fake_module.c instead of module.c.
  */
 #pragma once
@@ -16,10 +17,19 @@ struct module_report {
 };
 
 /*
- * Returns 0 when vfio-pci is available (loaded now, already live or built in), -ENOENT when
- * the module is not installed, -EPERM when blacklisted, or another -errno from the kernel.
+ * Starts loading vfio-pci in the background; module_load_end() waits for it. Returns 0, or
+ * -errno when no thread could be started (module_load_end() then loads in the foreground).
+ * Call it only when vfio-pci is not in the kernel yet (sysfs_module_state()): it always
+ * reaches for libkmod.
  */
-int module_load_vfio_pci(struct module_report *ret);
+int module_load_begin(void);
+
+/*
+ * Waits for the load module_load_begin() started, or loads vfio-pci now if none was. Returns
+ * 0 when vfio-pci is available (loaded now, already live or built in), -ENOENT when the
+ * module is not installed, -EPERM when blacklisted, or another -errno from the kernel.
+ */
+int module_load_end(struct module_report *ret);
 
 void module_report_free(struct module_report *report);
 

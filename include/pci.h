@@ -22,5 +22,16 @@ extern jmp_buf pci_escape;
 extern char pci_error_text[PCI_ERROR_MAX];
 struct pci_access *pci_access_new(void);
 
+/*
+ * What a scan reads of each device besides vendor, device, base and sub class and the sysfs
+ * state: each is a file read per device, so a claim asks only for what its selectors match on.
+ * Left unread, a field is 0.
+ */
+enum pci_extra {
+	PCI_EXTRA_PROG_IF = 1 << 0, /* the class's low byte (libpci reads the revision with it) */
+	PCI_EXTRA_SUBSYS = 1 << 1,  /* subsystem vendor and device */
+	PCI_EXTRA_ALL = PCI_EXTRA_PROG_IF | PCI_EXTRA_SUBSYS,
+};
+
 /* Scans every PCI device into ret, sorted by address. */
-int pci_scan(struct device_list *ret);
+int pci_scan(unsigned extra, struct device_list *ret);

@@ -56,6 +56,13 @@ int selectors_add_all(struct selectors *to, const struct selectors *from);
 void selectors_free(struct selectors *s);
 
 bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev);
+
+/*
+ * Whether matching these selectors looks at a device's subsystem IDs, or at its prog-if
+ * (the low byte of the 24-bit class): the fields a scan for a claim can leave unread.
+ */
+bool selectors_need_subsystem(const struct selectors *s);
+bool selectors_need_prog_if(const struct selectors *s);
 bool addr_eq(const struct pci_addr *a, const struct pci_addr *b);
 /* <0, 0, >0 as a sorts before, with or after b: by domain, bus, device, function. */
 int addr_compare(const struct pci_addr *a, const struct pci_addr *b);

@@ -11,12 +11,35 @@
 
 /*
  * Fills iommu_group, driver, override and boot_vga (and the console reason that boot_vga
- * gives); missing attributes read as "none".
+ * gives); missing attributes read as "none". boot_vga is read for display controllers (its
+ * class set) only: the kernel has it for no other device.
  */
 void sysfs_read_state(struct device *d);
 
 /* Fills override and has_override. */
 void sysfs_read_override(struct device *d);
+
+/* A kernel module as <root>/sys/module shows it (see sysfs_module_state). */
+enum module_state {
+	MODULE_ABSENT,	/* neither loaded nor built in */
+	MODULE_BUILTIN, /* its folder without initstate: built in (and it has parameters) */
+	MODULE_LIVE,
+	MODULE_COMING, /* being loaded right now */
+	MODULE_GOING,  /* being removed */
+	MODULE_ODD,    /* an initstate that reads as none of these */
+};
+
+/*
+ * The state of a module the way libkmod reads it for /sys, without libkmod: "initstate" for
+ * a loaded module, the folder alone for a built-in one with parameters (vfio_pci has some).
+ */
+enum module_state sysfs_module_state(const char *module);
+
+/* Loaded or built in, or on its way in: nothing is left to load. */
+static inline bool module_state_in_kernel(enum module_state s)
+{
+	return s == MODULE_BUILTIN || s == MODULE_LIVE || s == MODULE_COMING;
+}
 
 /* True when /sys/kernel/iommu_groups has at least one group. */
 bool sysfs_iommu_present(void);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "fileio.h"
@@ -48,7 +49,17 @@ bool apply_needs_driver(const struct plan *plan)
 	return false;
 }
 
-void apply_bind(struct plan *plan, int module_error, const struct module_report *report)
+/* Watches an unbound device's driver link for up to ms, in 10 ms steps. */
+static void settle(const struct device *d, char *driver, size_t size, int ms)
+{
+	for (; ms > 0 && !driver[0]; ms -= 10) {
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		sysfs_read_driver(d, driver, size);
+	}
+}
+
+void apply_bind(struct plan *plan, int module_error, const struct module_report *report,
+		int settle_ms)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *e = &plan->entry[i];
@@ -70,6 +81,8 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 				     file_strerror(r));
 		}
 		r = sysfs_read_driver(d, d->driver, sizeof(d->driver));
+		if (r == 0 && module_error == 0 && !e->failed)
+			settle(d, d->driver, sizeof(d->driver), settle_ms);
 		sysfs_read_override(d);
 		if (r < 0 && !e->failed)
 			fail(e, "cannot read its driver link (%s)", strerror(-r));

@@ -408,7 +408,7 @@ void doctor_run(const struct args *a, const struct settings *set, struct outcome
 	check_settings(&doc, set);
 	check_iommu(&doc);
 	check_module(&doc);
-	if (survey(set, &devs, &plan, NULL) == 0) {
+	if (survey(set, SURVEY_ALL, &devs, &plan, NULL) == 0) {
 		pci_names_fill(&devs);
 		for (size_t i = 0; i < plan.n; i++)
 			check_device(&doc, &devs, &plan.entry[i]);

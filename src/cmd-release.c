@@ -121,7 +121,7 @@ void release_run(const struct args *a, struct outcome *out)
 	bool *covered;
 	int lock;
 
-	if (pci_scan(&devs) < 0) {
+	if (pci_scan(PCI_EXTRA_ALL, &devs) < 0) {
 		out->cannot_run = true;
 		return;
 	}

@@ -13,7 +13,7 @@ void status_run(const struct args *a, const struct settings *set, struct outcome
 	struct plan plan;
 	bool iommu;
 
-	if (survey(set, &devs, &plan, &iommu) < 0) {
+	if (survey(set, SURVEY_ALL, &devs, &plan, &iommu) < 0) {
 		out->cannot_run = true;
 		return;
 	}

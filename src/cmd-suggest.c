@@ -266,7 +266,7 @@ void suggest_run(const struct args *a, const struct settings *set, struct outcom
 		out->usage = true;
 		return;
 	}
-	if (survey(set, &s.devs, &ignored, &s.rules.iommu_present) < 0) {
+	if (survey(set, SURVEY_ALL, &s.devs, &ignored, &s.rules.iommu_present) < 0) {
 		out->cannot_run = true;
 		return;
 	}

@@ -2,8 +2,8 @@
 /*
  * vfio-claim: keep the host's drivers off the devices meant for a VM, from the first moment
  * of boot. main() gathers what the user asked for and runs a command; the claim command below
- * is the sequence that runs in the initrd: survey, write overrides, load vfio-pci, probe,
- * verify, log, then wait for late devices.
+ * is the sequence that runs in the initrd: start loading vfio-pci, survey, write overrides,
+ * wait for vfio-pci, probe, verify, log, then wait for late devices.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,17 +25,18 @@
 #include "root.h"
 #include "settings.h"
 #include "survey.h"
+#include "sysfs.h"
 #include "wait.h"
 
 /*
  * The claim run's state, one per process, kept across the passes of a --wait: whether
- * vfio-pci was loaded (once), the devices already logged (so a later pass does not log
- * them again), and what the last pass left.
+ * vfio-pci's load was started and whether its outcome was taken (once), the devices already
+ * logged (so a later pass does not log them again), and what the last pass left.
  */
 static struct claim_run {
 	const struct args *args;
 	const struct settings *set;
-	bool module_tried, skipped_logged, lock_warned;
+	bool module_begun, module_tried, skipped_logged, lock_warned;
 	int module_error;
 	struct module_report module;
 	struct pci_addr *reported; /* devices already logged, sorted */
@@ -120,12 +121,40 @@ static bool already_reported(const struct pci_addr *addr)
 	return false;
 }
 
+/*
+ * Starts loading vfio-pci in the background, unless it is in the kernel already: then
+ * libkmod is not even opened. Safe before any override is written: without its ids= (see
+ * module.c), vfio-pci binds only devices whose driver_override names it. A device overridden
+ * before vfio-pci registers is bound by the registration, one overridden after by the probe in
+ * apply_bind(), which comes after both: no device is probed before its override is written.
+ */
+static void begin_vfio_pci(void)
+{
+	enum module_state state;
+
+	if (run.module_begun || run.module_tried)
+		return;
+	run.module_begun = true;
+	state = sysfs_module_state("vfio_pci");
+	if (module_state_in_kernel(state)) {
+		run.module_tried = true;
+		run.module.already = true;
+		log_debug("vfio-pci is in the kernel already (%s)",
+			  state == MODULE_BUILTIN ? "built in" : "loaded");
+		return;
+	}
+	if (module_load_begin() < 0)
+		log_debug("cannot load vfio-pci in the background; it is loaded when needed");
+}
+
+/* vfio-pci's outcome, at the point of need: waits for the load begun, or loads it now. */
 static void load_vfio_pci(void)
 {
+	begin_vfio_pci();
 	if (run.module_tried)
 		return;
 	run.module_tried = true;
-	run.module_error = module_load_vfio_pci(&run.module);
+	run.module_error = module_load_end(&run.module);
 	if (run.module_error < 0)
 		log_error("cannot load vfio-pci: %s", run.module.detail ? run.module.detail : "?");
 	else if (run.module.dropped)
@@ -136,11 +165,15 @@ static void load_vfio_pci(void)
 		log_debug("vfio-pci %s", run.module.already ? "was already there" : "loaded");
 }
 
+/* How long a late pass watches a probed device that is not bound yet (see apply_bind()). */
+#define LATE_SETTLE_MS 2000
+
 /*
- * One pass: scan, plan, hand over the cards the host uses, write the other overrides, load
- * vfio-pci, probe, verify (and keep or undo each hand-over), log.
+ * One pass: scan, plan, hand over the cards the host uses, write the other overrides, wait
+ * for vfio-pci, probe, verify (and keep or undo each hand-over), log. late: a pass woken by a
+ * device's uevent, which the kernel sends before it lets drivers match the device.
  */
-static int claim_pass(void)
+static int claim_pass(bool late)
 {
 	const struct settings *set = run.set;
 	struct handover handover = {0};
@@ -150,7 +183,8 @@ static int claim_pass(void)
 	bool logged = false, iommu;
 	int r;
 
-	r = survey(set, &devs, &plan, &iommu);
+	/* --dry-run --json prints the status object, every field of every device */
+	r = survey(set, run.args->json ? SURVEY_ALL : SURVEY_CLAIM, &devs, &plan, &iommu);
 	if (r < 0)
 		return r;
 	if (!run.skipped_logged)
@@ -160,9 +194,11 @@ static int claim_pass(void)
 		if (handover_begin(&devs, &plan, set, run.args->domain, &handover) < 0)
 			log_error("out of memory preparing the hand-over");
 		apply_detach(&plan);
+		/* every override is written: vfio-pci is waited for here, the probe follows */
 		if (apply_needs_driver(&plan) || run.args->modprobe)
 			load_vfio_pci();
-		apply_bind(&plan, run.module_error, &run.module);
+		/* a pass woken by a uevent may find a device the kernel is still adding */
+		apply_bind(&plan, run.module_error, &run.module, late ? LATE_SETTLE_MS : 0);
 		handover_end(&handover, &plan);
 		handover_free(&handover);
 	}
@@ -193,7 +229,7 @@ static int claim_pass(void)
 }
 
 /* One claim pass under the lock: two udev workers may each run the trampoline at once. */
-static int locked_claim_pass(void)
+static int locked_claim_pass(bool late)
 {
 	/* The trampoline holds up a host driver's load: it waits less for a stuck holder. */
 	int wait_s = run.args->modprobe ? 5 : 30;
@@ -214,7 +250,7 @@ static int locked_claim_pass(void)
 				    lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
 		run.lock_warned = run.lock_warned || lock < 0;
 	}
-	r = claim_pass();
+	r = claim_pass(late);
 	if (lock >= 0)
 		close(lock);
 	return r;
@@ -248,7 +284,7 @@ static void wait_for_late_devices(struct waiter *w)
 		if (r == 0)
 			return;
 		log_debug("%s appeared", name);
-		locked_claim_pass();
+		locked_claim_pass(true);
 	}
 }
 
@@ -265,6 +301,17 @@ static void report_missing(bool waited)
 						    : " (use --wait if it comes late)");
 		run.failures++;
 	}
+}
+
+/* A load begun for a claim that in the end had nothing to bind: waited for, and only noted. */
+static void end_unneeded_load(void)
+{
+	struct module_report report;
+	int r = module_load_end(&report);
+
+	log_debug("vfio-pci, loaded although nothing needed binding: %s",
+		  r < 0 ? (report.detail ? report.detail : strerror(-r)) : "done");
+	module_report_free(&report);
 }
 
 /* The claim command: what the initramfs hooks run, and the trampoline (--modprobe). */
@@ -297,7 +344,11 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 				log_error("cannot listen for new devices (%s); not waiting",
 					  strerror(-r));
 		}
-		r = locked_claim_pass();
+		/* The module load is the longest step and needs nothing from the scan: it runs
+		 * while the scan and the plan do. Without an IOMMU nothing will be claimed. */
+		if (!a->dry_run && (a->modprobe || sysfs_iommu_present()))
+			begin_vfio_pci();
+		r = locked_claim_pass(false);
 		if (r == 0 && w)
 			wait_for_late_devices(w);
 		if (r == 0)
@@ -308,6 +359,8 @@ static void claim_run(const struct args *a, const struct settings *set, struct o
 	 * error, a failed scan), vfio-pci is loaded, without its ids=. */
 	if (a->modprobe)
 		load_vfio_pci();
+	else if (run.module_begun && !run.module_tried)
+		end_unneeded_load();
 	/* the trampoline's result is vfio-pci's: whether "modprobe vfio_pci" worked */
 	out->cannot_run = a->modprobe ? run.module_error < 0 : r < 0;
 	out->failures = run.failures;

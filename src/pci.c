@@ -75,10 +75,12 @@ static int compare_devices(const void *a, const void *b)
 			    &((const struct device *)b)->id.addr);
 }
 
-static void fill_device(struct device *out, struct pci_dev *p)
+static void fill_device(struct device *out, struct pci_dev *p, unsigned extra)
 {
-	int known = pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-					     PCI_FILL_SUBSYS);
+	int known =
+		pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS |
+					 ((extra & PCI_EXTRA_PROG_IF) ? PCI_FILL_CLASS_EXT : 0) |
+					 ((extra & PCI_EXTRA_SUBSYS) ? PCI_FILL_SUBSYS : 0));
 
 	*out = (struct device){
 		.id.addr = {.domain = (uint32_t)p->domain,
@@ -146,7 +148,7 @@ static int remember_unreadable(struct device_list *list, const struct pci_addr *
 	return 0;
 }
 
-int pci_scan(struct device_list *ret)
+int pci_scan(unsigned extra, struct device_list *ret)
 {
 	static char sysfs_dir[PATH_MAX], devices_dir[PATH_MAX + 16], entry_dir[PATH_MAX + 300],
 		odd[PATH_MAX + 600];
@@ -235,7 +237,7 @@ int pci_scan(struct device_list *ret)
 			continue;
 		}
 		/* counted only once filled: a longjmp out of fill_device() leaves no half entry */
-		fill_device(&devs[n], p);
+		fill_device(&devs[n], p, extra);
 		n++;
 		pci_free_dev(p);
 		p = NULL;

@@ -222,6 +222,22 @@ bool id_sel_match(const struct id_sel *sel, const struct pci_ident *dev)
 	       !((sel->class ^ dev->class) & sel->class_mask);
 }
 
+bool selectors_need_subsystem(const struct selectors *s)
+{
+	for (size_t i = 0; i < s->n_ids; i++)
+		if (s->ids[i].subvendor != PCI_ANY || s->ids[i].subdevice != PCI_ANY)
+			return true;
+	return false;
+}
+
+bool selectors_need_prog_if(const struct selectors *s)
+{
+	for (size_t i = 0; i < s->n_ids; i++)
+		if (s->ids[i].class_mask & 0xff)
+			return true;
+	return false;
+}
+
 bool addr_eq(const struct pci_addr *a, const struct pci_addr *b)
 {
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;

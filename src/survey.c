@@ -5,8 +5,8 @@
 #include "survey.h"
 #include "sysfs.h"
 
-int survey(const struct settings *set, struct device_list *ret_devs, struct plan *ret_plan,
-	   bool *ret_iommu)
+int survey(const struct settings *set, enum survey_reads reads, struct device_list *ret_devs,
+	   struct plan *ret_plan, bool *ret_iommu)
 {
 	bool iommu = sysfs_iommu_present();
 	struct plan_rules rules = {
@@ -17,9 +17,13 @@ int survey(const struct settings *set, struct device_list *ret_devs, struct plan
 		.iommu_present = iommu,
 	};
 	struct device_list devs;
+	unsigned extra = PCI_EXTRA_ALL;
 	int r;
 
-	r = pci_scan(&devs);
+	if (reads == SURVEY_CLAIM)
+		extra = (selectors_need_prog_if(&set->sel) ? PCI_EXTRA_PROG_IF : 0) |
+			(selectors_need_subsystem(&set->sel) ? PCI_EXTRA_SUBSYS : 0);
+	r = pci_scan(extra, &devs);
 	if (r < 0)
 		return r;
 	/* The console of any class, beyond boot_vga */

@@ -105,7 +105,12 @@ void sysfs_read_state(struct device *d)
 
 	sysfs_read_override(d);
 	d->console[0] = '\0';
-	read_boot_vga(d);
+	/* The kernel shows boot_vga for VGA-class devices only (pci_is_vga(): 0300, and 0001
+	 * from before PCI 2.0); asking every other device for it is a failed open each. Every
+	 * display controller (03xx) is still asked, so an odd one fails closed as before. */
+	d->boot_vga = BOOT_VGA_ABSENT;
+	if (device_base_class(d) == 0x03 || device_class16(d) == 0x0001)
+		read_boot_vga(d);
 }
 
 bool sysfs_iommu_present(void)
@@ -124,6 +129,28 @@ bool sysfs_iommu_present(void)
 		found = e->d_name[0] != '.';
 	closedir(dir);
 	return found;
+}
+
+enum module_state sysfs_module_state(const char *module)
+{
+	static const struct {
+		const char *text;
+		enum module_state state;
+	} states[] = {{"live", MODULE_LIVE}, {"coming", MODULE_COMING}, {"going", MODULE_GOING}};
+	char path[PATH_MAX], value[32];
+	struct stat st;
+
+	if (root_path(path, sizeof(path), "/sys/module/%s/initstate", module) == 0 &&
+	    attr_read(path, value, sizeof(value)) == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+			if (str_eq(value, states[i].text))
+				return states[i].state;
+		return MODULE_ODD;
+	}
+	if (root_path(path, sizeof(path), "/sys/module/%s", module) == 0 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return MODULE_BUILTIN;
+	return MODULE_ABSENT;
 }
 
 bool sysfs_device_present(const struct device *d)

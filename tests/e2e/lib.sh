@@ -66,7 +66,8 @@
 #       1 when it stopped otherwise (kernel panic), 124 on timeout (--timeout, default
 #       $E2E_TIMEOUT or 180 s), 2 when QEMU failed. Sets E2E_BOOT_SECONDS.
 #       Knobs: E2E_ACCEL=kvm (default tcg: nested KVM on the CI hosts fails to run stock kernels:
-#       "failed to set MSR 0x10a"), E2E_MEM (MiB, 512), E2E_QEMU_EXTRA (more QEMU arguments),
+#       "failed to set MSR 0x10a"), E2E_MEM (MiB, 512), E2E_SMP (virtual CPUs, 1; more than one
+#       runs multi-threaded TCG, a host core per CPU), E2E_QEMU_EXTRA (more QEMU arguments),
 #       E2E_HOTPLUG_QMP (newline-separated QMP commands replacing the pair's device_adds),
 #       E2E_IOMMU_DEV= (empty: no intel-iommu device), E2E_USE_VMLINUZ=1 (boot the bzImage;
 #       the vmlinux through PVH saves about 5 s per boot under TCG).
@@ -101,6 +102,7 @@ E2E_BASE_APPEND=${E2E_BASE_APPEND:-console=ttyS0,115200 intel_iommu=on panic=-1 
 no_timer_check}
 E2E_ACCEL=${E2E_ACCEL:-tcg}
 E2E_MEM=${E2E_MEM:-512}
+E2E_SMP=${E2E_SMP:-1}
 # Modules of the default initramfs: the vfio stack, then the native drivers of the VM's devices.
 E2E_MODULES=${E2E_MODULES:-vfio vfio_iommu_type1 vfio_pci vfio_pci_core bochs snd_hda_intel \
 snd_hda_codec_generic e1000e}

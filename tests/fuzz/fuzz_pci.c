@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/iommu_group", devdir);
 	fuzz_symlink(path, group);
 
-	if (pci_scan(&devs) == 0) {
+	if (pci_scan(PCI_EXTRA_ALL, &devs) == 0) {
 		if (devs.n > 1)
 			abort();
 		if (plan_build(&devs, &sel,

@@ -4,10 +4,14 @@
  *   <root>/fake/vfio-pci    how vfio-pci behaves: "ok" (default), "missing" (not installed),
  *                           "nobind" (loads, binds nothing), "eperm", "eexist", "enoent"
  *   <root>/fake/vfio-pci-refuses   devices vfio-pci does not bind (its probe fails on them)
+ *   <root>/fake/vfio-pci-loads     when a load begun in the background is done: "late"
+ *                           (default: when vfio-claim waits for it, after the overrides) or
+ *                           "early" (at once, before the scan: the load won the race)
  * The parameters it is given are those of the tree's modprobe.d ("options vfio-pci ..."),
  * read as vfio-claim reads them (src/modprobe-conf.c); the ids= among them are dropped.
  *   <root>/fake/calls       what was asked of the kernel, one line per call
- * Loading binds every device whose driver_override is vfio-pci, as driver registration does.
+ * Loading binds every device whose driver_override is vfio-pci, as driver registration does,
+ * and leaves <root>/sys/module/vfio_pci/initstate "live".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -127,7 +131,7 @@ static char *dup_printf(const char *fmt, ...)
 	return s;
 }
 
-int module_load_vfio_pci(struct module_report *ret)
+static int fake_load(struct module_report *ret)
 {
 	char mode[64], path[PATH_MAX], *params, *ids;
 
@@ -150,8 +154,18 @@ int module_load_vfio_pci(struct module_report *ret)
 		ret->dropped = dup_printf("%.*s", (int)strcspn(ids, " "), ids);
 	fake_call("load vfio_pci ignoring install commands and ids= (%s)", params ? params : "");
 	free(params);
+	if (root_path(path, sizeof(path), "/sys/module") == 0)
+		mkdir(path, 0755);
 	if (root_path(path, sizeof(path), "/sys/module/vfio_pci") == 0)
 		mkdir(path, 0755);
+	if (root_path(path, sizeof(path), "/sys/module/vfio_pci/initstate") == 0) {
+		FILE *f = fopen(path, "we");
+
+		if (f) {
+			fputs("live\n", f);
+			fclose(f);
+		}
+	}
 	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci") == 0 &&
 	    mkdir(path, 0755) == 0 &&
 	    root_path(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci/unbind") == 0)
@@ -159,6 +173,40 @@ int module_load_vfio_pci(struct module_report *ret)
 	if (!str_eq(mode, "nobind"))
 		bind_overridden();
 	return 0;
+}
+
+/* The race's two ends, one at a time: the load is done at begin ("early") or at end. */
+static struct fake_background {
+	bool begun, done;
+	int result;
+	struct module_report report;
+} background;
+
+int module_load_begin(void)
+{
+	char when[32];
+
+	if (background.begun)
+		return 0;
+	background.begun = true;
+	fake_read("vfio-pci-loads", when, sizeof(when));
+	if (str_eq(when, "early")) {
+		background.result = fake_load(&background.report);
+		background.done = true;
+	}
+	return 0;
+}
+
+int module_load_end(struct module_report *ret)
+{
+	int r;
+
+	if (!background.begun)
+		return fake_load(ret);
+	r = background.done ? background.result : fake_load(&background.report);
+	*ret = background.report;
+	background = (struct fake_background){0};
+	return r;
 }
 
 void module_report_free(struct module_report *report)

@@ -39,5 +39,6 @@ int main(void)
 	test_plan();
 	test_fileio();
 	test_record();
+	test_module_options();
 	return total_failed_cases ? 1 : 0;
 }

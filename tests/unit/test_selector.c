@@ -32,6 +32,21 @@ static const struct {
 
 /* One case a row, as a table reads: clang-format would put each field on a line. */
 /* clang-format off */
+/* What a scan for a claim must read: subsystem IDs and prog-if only when an ID names them. */
+static const struct {
+	const char *name, *ids[3];
+	bool subsystem, prog_if;
+} need_cases[] = {
+	{"nothing selected", {NULL}, false, false},
+	{"vendor:device only", {"1002:744c", "10de:2684"}, false, false},
+	{"a subvendor", {"1002:744c", "10de:2684:1043"}, true, false},
+	{"a subdevice alone", {"10de:2684:ffffffff:8935"}, true, false},
+	{"base and sub class", {"ffffffff:ffffffff:ffffffff:ffffffff:030000:ffff00"}, false,
+	 false},
+	{"prog-if", {"ffffffff:ffffffff:ffffffff:ffffffff:0c0330:ffffff"}, false, true},
+	{"both", {"1:2:3:4:0c0330:ff", "5:6"}, true, true},
+};
+
 static const struct {
 	const char *text;
 	bool ok;
@@ -123,6 +138,21 @@ void test_selector(void)
 		unit_case_begin("selector/match %s", match_cases[i].name);
 		CHECK(id_sel_parse(match_cases[i].sel, &sel, &why) == 0);
 		CHECK(id_sel_match(&sel, &match_cases[i].dev) == match_cases[i].match);
+		unit_case_end();
+	}
+	for (size_t i = 0; i < sizeof(need_cases) / sizeof(need_cases[0]); i++) {
+		struct selectors s = {0};
+		struct id_sel sel;
+		const char *why;
+
+		unit_case_begin("selector/scan needs, %s", need_cases[i].name);
+		for (size_t k = 0; k < 3 && need_cases[i].ids[k]; k++) {
+			CHECK(id_sel_parse(need_cases[i].ids[k], &sel, &why) == 0);
+			CHECK(selectors_add_id(&s, &sel) == 0);
+		}
+		CHECK(selectors_need_subsystem(&s) == need_cases[i].subsystem);
+		CHECK(selectors_need_prog_if(&s) == need_cases[i].prog_if);
+		selectors_free(&s);
 		unit_case_end();
 	}
 	{

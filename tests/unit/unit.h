@@ -23,3 +23,4 @@ void test_settings(void);
 void test_plan(void);
 void test_fileio(void);
 void test_record(void);
+void test_module_options(void);

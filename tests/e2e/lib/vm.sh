@@ -98,7 +98,7 @@ e2e_boot() {
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
 	timeout -k 5 "$timeout" qemu-system-x86_64 -name "$name" -machine q35,kernel-irqchip=split \
-		${E2E_QEMU_EXTRA:-} $accel -m "$E2E_MEM" -smp 1 -nographic -monitor none -serial stdio -no-reboot \
+		${E2E_QEMU_EXTRA:-} $accel -m "$E2E_MEM" -smp "$E2E_SMP" -nographic -monitor none -serial stdio -no-reboot \
 		-chardev pipe,id=qmp,path="$dir/qmp" -mon chardev=qmp,mode=control \
 		"${dev[@]}" -kernel "$kernel" -initrd "$initrd" \
 		-append "$E2E_BASE_APPEND $append" </dev/null >"$log" 2>&1 &
