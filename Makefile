@@ -108,13 +108,16 @@ $(OBJDIR)/%.o: %.c | libs-found
 libs-found:
 ifeq ($(STATIC),1)
 	@$(DEPS) --check base static
-	@if [ ! -f $(STATIC_PREFIX)/ldflags ]; then build-aux/static-deps.sh $(STATIC_PREFIX); fi
+	@build-aux/static-deps.sh $(STATIC_PREFIX)
 else
 	@PKG_CONFIG='$(PKG_CONFIG)' build-aux/deps.sh --libs $(LIBS_PC)
 endif
 
-$(TARGET): $(OBJS)
+# A static binary is linked again when static-deps.sh rebuilt its libraries (a new recipe).
+$(TARGET): $(OBJS) $(if $(filter 1,$(STATIC)),$(STATIC_PREFIX)/.stamp)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LINK_LIBS)
+
+$(STATIC_PREFIX)/.stamp: | libs-found ;
 
 # The fixture-test binary: the real program with the libkmod and libudev edges faked.
 $(BUILD)/vfio-claim-test: $(FIXTURE_OBJS)

@@ -91,20 +91,15 @@ is_fresh() {
 		[ -f "$prefix/lib/libkmod.a" ] && [ -f "$prefix/lib/libpci.a" ] &&
 		[ -f "$prefix/lib/libudev.a" ] && [ -f "$prefix/ldflags" ]
 }
-if is_fresh; then
-	say "up to date: $prefix"
-	exit 0
-fi
+# Quiet when up to date: make runs this before every static build.
+is_fresh && exit 0
 
 # Two builds racing for the same prefix (parallel make, CI matrix) would trample each
 # other: the second waits, then finds the stamp and returns.
 mkdir -p "$(dirname "$prefix")"
 exec 9>"$prefix.lock"
 flock 9
-if is_fresh; then
-	say "up to date: $prefix"
-	exit 0
-fi
+is_fresh && exit 0
 
 "$here/deps.sh" static
 
