@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
 
 #include <pci/pci.h>
 
@@ -113,7 +116,9 @@ static bool entry_address(const char *name, struct pci_addr *ret)
 /*
  * libpci opens the attributes it reads itself, blocking: a FIFO or a device node in a device's
  * directory would hold the scan (and the boot) forever. Finds the first entry that is neither
- * a regular file, a directory nor a link to one of those; its path into bad, or false.
+ * a regular file, a directory nor a link to one of those; its path into bad, or false. Only a
+ * tree that is not sysfs (a --root copy) needs it: sysfs holds files, directories and links to
+ * directories, nothing else.
  */
 static bool has_odd_entry(const char *dir, char *bad, size_t size)
 {
@@ -158,6 +163,8 @@ int pci_scan(unsigned extra, struct device_list *ret)
 	volatile size_t n = 0, cap = 0;
 	struct device_list list = {0};
 	struct pci_access *pacc;
+	struct statfs fs;
+	bool real_sysfs;
 	struct dirent *e;
 	DIR *dir;
 	int r;
@@ -173,6 +180,7 @@ int pci_scan(unsigned extra, struct device_list *ret)
 			  strerror(-r));
 		return r;
 	}
+	real_sysfs = fstatfs(dirfd(dir), &fs) == 0 && fs.f_type == SYSFS_MAGIC;
 	pacc = pci_access_new();
 	if (!pacc) {
 		closedir(dir);
@@ -215,7 +223,7 @@ int pci_scan(unsigned extra, struct device_list *ret)
 			cap = bigger;
 		}
 		snprintf(entry_dir, sizeof(entry_dir), "%s/%s", devices_dir, e->d_name);
-		if (has_odd_entry(entry_dir, odd, sizeof(odd))) {
+		if (!real_sysfs && has_odd_entry(entry_dir, odd, sizeof(odd))) {
 			addr_format(&addr, shown, sizeof(shown));
 			r = strv_addf(&list.skipped,
 				      "%s cannot be read (%s: not a regular file); "
