@@ -51,7 +51,7 @@ _e2e_fresh_lists() {
 # A suite whose lists apt could not fetch does not stop the others: its kernel fails to
 # resolve, and the error names it.
 _e2e_apt_setup() {
-	local dir=$E2E_CACHE/apt suites try
+	local dir=$E2E_CACHE/apt suites
 	suites=$(_e2e_suites "${1:-}")
 	mkdir -p "$dir" || return 1
 	# shellcheck disable=SC2086  # one argument a suite
@@ -64,16 +64,11 @@ _e2e_apt_setup() {
 	_e2e_apt_tried=$suites
 	e2e_log "fetching the package lists of: $suites (private apt configuration in $dir)"
 	rm -f "$dir/suites"
-	# Twice at most: deb.debian.org is a CDN, and one of its nodes may serve a stale
-	# InRelease ("is expired") that the next request, to another node, does not.
-	for try in 1 2; do
-		[ "$try" = 1 ] || { e2e_log "apt-get update had errors; trying once more"; sleep 5; }
-		if apt-get "${_e2e_apt[@]}" -q update >"$dir/update.log" 2>&1 &&
-			! grep -q '^[WE]: ' "$dir/update.log"; then
-			echo "$suites" >"$dir/suites"
-			return 0
-		fi
-	done
+	if apt-get "${_e2e_apt[@]}" -q update >"$dir/update.log" 2>&1 &&
+		! grep -q '^[WE]: ' "$dir/update.log"; then
+		echo "$suites" >"$dir/suites"
+		return 0
+	fi
 	# No stamp: the next run fetches again.
 	e2e_log "apt-get update had errors (see $dir/update.log)"
 	find "$dir/root/lists" -name '*Packages*' | grep -q .
