@@ -7,9 +7,11 @@
 
 #include "module-options.h"
 
+/* The kernel's isspace(): its ctype table counts 0xa0 (Latin-1's no-break space) as one. */
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
+	       (unsigned char)c == 0xa0;
 }
 
 /* The length of the word at p: to white space outside quotes (the kernel's next_arg). */

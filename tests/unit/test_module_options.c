@@ -28,6 +28,9 @@ static const struct {
 	 ""},
 	{"an unclosed quote runs to the end, as in the kernel", "disable_vga=1 ids=\"1:2 x=1",
 	 "disable_vga=1", "ids=\"1:2 x=1"},
+	/* a no-break space pasted from a web page: UTF-8 c2 a0, and the kernel splits at a0 */
+	{"the kernel's isspace() counts 0xa0", "disable_vga=1\xc2\xa0ids=1:2", "disable_vga=1\xc2",
+	 "ids=1:2"},
 	{"names that only start with ids are kept", "idsx=1 ids_extra=2", "idsx=1 ids_extra=2", ""},
 };
 
