@@ -20,9 +20,10 @@ bool apply_needs_driver(const struct plan *plan);
 /*
  * Asks the kernel to probe each claimed device and reads back its driver link. Entries end
  * as ACTION_CLAIMED or failed, with the reason. module_error/report say why vfio-pci may be
- * missing, so the failure can name the cause. settle_ms: how long a device the probe left
- * unbound is watched for the kernel binding it itself (a hot-plugged device is announced
- * before drivers may match it; the kernel then attaches it, to vfio-pci by its override).
+ * missing, so the failure can name the cause. settle_ms: how long, from the start of the call
+ * (for all devices together), a device the probe left unbound is watched for the kernel
+ * binding it itself (a hot-plugged device is announced before drivers may match it; the
+ * kernel then attaches it, to vfio-pci by its override).
  */
 void apply_bind(struct plan *plan, int module_error, const struct module_report *report,
 		int settle_ms);

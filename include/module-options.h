@@ -13,3 +13,11 @@
  * written: ids=..., "ids=...", a bare ids.
  */
 int module_options_split(const char *options, char **ret_keep, char **ret_ids);
+
+/*
+ * The values of the ids= parameters in options, read as module_options_split() finds them
+ * and with the quotes the kernel removes removed ("\"ids=1:2\"", ids="1:2"), comma-joined
+ * into a heap string ("" when none), or NULL when out of memory: the IDs the load drops are
+ * the IDs claimed instead.
+ */
+char *module_options_ids(const char *options);

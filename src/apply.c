@@ -49,10 +49,18 @@ bool apply_needs_driver(const struct plan *plan)
 	return false;
 }
 
-/* Watches an unbound device's driver link for up to ms, in 10 ms steps. */
-static void settle(const struct device *d, char *driver, size_t size, int ms)
+static long ms_now(void)
 {
-	for (; ms > 0 && !driver[0]; ms -= 10) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Watches an unbound device's driver link until the deadline (ms_now()), in 10 ms steps. */
+static void settle(const struct device *d, char *driver, size_t size, long deadline)
+{
+	while (!driver[0] && ms_now() < deadline) {
 		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
 		sysfs_read_driver(d, driver, size);
 	}
@@ -61,6 +69,11 @@ static void settle(const struct device *d, char *driver, size_t size, int ms)
 void apply_bind(struct plan *plan, int module_error, const struct module_report *report,
 		int settle_ms)
 {
+	/* One deadline for the pass, not settle_ms a device: devices vfio-pci refuses (they
+	 * stay unbound in every pass) would otherwise hold a late pass, and the lock, for
+	 * settle_ms each, and the device that just came would wait behind them. */
+	long deadline = ms_now() + settle_ms;
+
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *e = &plan->entry[i];
 		struct device *d = e->dev;
@@ -82,7 +95,7 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 		}
 		r = sysfs_read_driver(d, d->driver, sizeof(d->driver));
 		if (r == 0 && module_error == 0 && !e->failed)
-			settle(d, d->driver, sizeof(d->driver), settle_ms);
+			settle(d, d->driver, sizeof(d->driver), deadline);
 		sysfs_read_override(d);
 		if (r < 0 && !e->failed)
 			fail(e, "cannot read its driver link (%s)", strerror(-r));

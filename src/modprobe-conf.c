@@ -9,6 +9,7 @@
 
 #include "fileio.h"
 #include "modprobe-conf.h"
+#include "module-options.h"
 #include "root.h"
 #include "settings.h"
 
@@ -214,18 +215,17 @@ char *modprobe_conf_vfio_ids(const struct modprobe_conf *conf)
 	ids[0] = '\0';
 	for (size_t i = 0; i < conf->n; i++) {
 		const struct modprobe_line *l = &conf->lines[i];
-		char *copy, *save = NULL;
+		char *values;
 
 		if (!str_eq(l->command, "options") || !str_eq(l->module, "vfio_pci"))
 			continue;
-		copy = strdup(l->rest);
-		if (!copy)
+		/* the words and quotes as the kernel reads them, as module.c drops them */
+		values = module_options_ids(l->rest);
+		if (!values)
 			break;
-		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-			if (strncmp(w, "ids=", 4) == 0 && w[4])
-				o += (size_t)snprintf(ids + o, size - o, "%s%s", o ? "," : "",
-						      w + 4);
-		free(copy);
+		if (values[0])
+			o += (size_t)snprintf(ids + o, size - o, "%s%s", o ? "," : "", values);
+		free(values);
 	}
 	return ids;
 }

@@ -26,6 +26,7 @@
 
 #include "fileio.h"
 #include "modprobe-conf.h"
+#include "module-options.h"
 #include "module.h"
 #include "root.h"
 #include "text.h"
@@ -133,7 +134,7 @@ static char *dup_printf(const char *fmt, ...)
 
 static int fake_load(struct module_report *ret)
 {
-	char mode[64], path[PATH_MAX], *params, *ids;
+	char mode[64], path[PATH_MAX], *params, *keep, *ids;
 
 	*ret = (struct module_report){0};
 	fake_read("vfio-pci", mode, sizeof(mode));
@@ -149,9 +150,14 @@ static int fake_load(struct module_report *ret)
 	}
 	params = configured_params();
 	ret->already = loaded() || str_eq(mode, "eexist");
-	ids = params ? strstr(params, "ids=") : NULL;
-	if (ids)
-		ret->dropped = dup_printf("%.*s", (int)strcspn(ids, " "), ids);
+	/* the ids= words dropped as src/module.c drops them */
+	if (params && module_options_split(params, &keep, &ids) == 0) {
+		if (ids[0])
+			ret->dropped = ids;
+		else
+			free(ids);
+		free(keep);
+	}
 	fake_call("load vfio_pci ignoring install commands and ids= (%s)", params ? params : "");
 	free(params);
 	if (root_path(path, sizeof(path), "/sys/module") == 0)

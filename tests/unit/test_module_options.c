@@ -28,11 +28,39 @@ static const struct {
 	 ""},
 	{"an unclosed quote runs to the end, as in the kernel", "disable_vga=1 ids=\"1:2 x=1",
 	 "disable_vga=1", "ids=\"1:2 x=1"},
+	/* a no-break space pasted from a web page: UTF-8 c2 a0, and the kernel splits at a0 */
+	{"the kernel's isspace() counts 0xa0", "disable_vga=1\xc2\xa0ids=1:2", "disable_vga=1\xc2",
+	 "ids=1:2"},
 	{"names that only start with ids are kept", "idsx=1 ids_extra=2", "idsx=1 ids_extra=2", ""},
+};
+
+/* The IDs of the ids= taken out, as the kernel hands them to vfio-pci: claimed instead. */
+static const struct {
+	const char *name, *options, *ids;
+} values[] = {
+	{"ids values: none", "disable_vga=1", ""},
+	{"ids values: plain", "ids=1:2,3:4 disable_vga=1", "1:2,3:4"},
+	{"ids values: twice", "ids=1:2 x=1 ids=3:4", "1:2,3:4"},
+	{"ids values: value quoted", "ids=\"1:2\"", "1:2"},
+	{"ids values: whole word quoted", "\"ids=1:2\"", "1:2"},
+	{"ids values: bare ids has none", "ids x=1", ""},
+	{"ids values: empty", "ids= ids=\"\"", ""},
+	{"ids values: inside another's quoted value", "x=\"a ids=1:2\"", ""},
+	{"ids values: a quote in the name is another name", "\"ids\"=1:2", ""},
+	{"ids values: after a no-break space", "disable_vga=1\xa0ids=1:2", "1:2"},
 };
 
 void test_module_options(void)
 {
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char *ids;
+
+		unit_case_begin("module-options/%s", values[i].name);
+		ids = module_options_ids(values[i].options);
+		CHECK(ids && strcmp(ids, values[i].ids) == 0);
+		free(ids);
+		unit_case_end();
+	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *keep = NULL, *ids = NULL;
 
