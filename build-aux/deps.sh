@@ -24,7 +24,10 @@ group_pkgs() {
 		"kmod udev systemd busybox-static lvm2 dmsetup bcache-tools kbd console-data procps" \
 		"util-linux binutils perl" ;;
 	man) echo "mandoc man-db groff-base bash-completion" ;;
-	debian) echo "dpkg-dev debhelper debootstrap fakeroot libpci-dev libkmod-dev libudev-dev liblzma-dev libzstd-dev initramfs-tools-core qemu-system-x86 cpio zstd" ;;
+	# dpkg-buildpackage checks build-essential and debian/control's Build-Depends itself
+	debian) echo "build-essential dpkg-dev debhelper pkg-config libpci-dev libkmod-dev" \
+		"libudev-dev liblzma-dev libzstd-dev debootstrap fakeroot initramfs-tools-core" \
+		"qemu-system-x86 cpio zstd" ;;
 	fuzz) echo "clang libclang-rt-14-dev llvm valgrind time util-linux" ;;
 	# make format-check: the version .clang-format is checked with (Debian 12's)
 	format) echo "clang-format-14" ;;
