@@ -7,9 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "fileio.h"
 #include "sysfs.h"
 
@@ -49,19 +49,11 @@ bool apply_needs_driver(const struct plan *plan)
 	return false;
 }
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Watches an unbound device's driver link until the deadline (ms_now()), in 10 ms steps. */
+/* Watches an unbound device's driver link until the deadline (clock_ms()), in 10 ms steps. */
 static void settle(const struct device *d, char *driver, size_t size, long deadline)
 {
-	while (!driver[0] && ms_now() < deadline) {
-		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	while (!driver[0] && clock_ms() < deadline) {
+		sleep_ms(10);
 		sysfs_read_driver(d, driver, size);
 	}
 }
@@ -72,7 +64,7 @@ void apply_bind(struct plan *plan, int module_error, const struct module_report 
 	/* One deadline for the pass, not settle_ms a device: devices vfio-pci refuses (they
 	 * stay unbound in every pass) would otherwise hold a late pass, and the lock, for
 	 * settle_ms each, and the device that just came would wait behind them. */
-	long deadline = ms_now() + settle_ms;
+	long deadline = clock_ms() + settle_ms;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *e = &plan->entry[i];

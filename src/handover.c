@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "fileio.h"
 #include "handover.h"
 #include "holders.h"
@@ -84,14 +84,6 @@ int handover_systemctl(const char *verb, const char *unit)
 	return program_run(argv);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* The distinct units of the holders, in the order they hold the card. */
 static int units_to_stop(const struct holders *h, struct strv *ret)
 {
@@ -117,14 +109,14 @@ static int wait_for_holders(struct handover_card *c, struct plan *plan)
 	char who[PLAN_REASON_MAX];
 	struct holders again;
 
-	for (long deadline = now_ms() + HANDOVER_STOP_SECONDS * 1000L;;) {
+	for (long deadline = clock_ms() + HANDOVER_STOP_SECONDS * 1000L;;) {
 		if (holders_find(c->devs, c->lo, c->hi, &again) < 0)
 			return -ENOMEM;
 		if (again.n_proc == 0) {
 			holders_free(&again);
 			return 0;
 		}
-		if (now_ms() >= deadline) {
+		if (clock_ms() >= deadline) {
 			holders_describe(&again, who, sizeof(who));
 			holders_free(&again);
 			card_fail(c, plan,
@@ -134,7 +126,7 @@ static int wait_for_holders(struct handover_card *c, struct plan *plan)
 			return -ETIMEDOUT;
 		}
 		holders_free(&again);
-		nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+		sleep_ms(100);
 	}
 }
 

@@ -8,9 +8,9 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fileio.h"
 #include "lock.h"
 
@@ -32,7 +32,7 @@ int lock_take(const char *path, int timeout_ms)
 			close(fd);
 			return r;
 		}
-		nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+		sleep_ms(50);
 	}
 	return fd;
 }

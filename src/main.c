@@ -9,11 +9,11 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "apply.h"
 #include "args.h"
+#include "clock.h"
 #include "commands.h"
 #include "fileio.h"
 #include "handover.h"
@@ -256,26 +256,18 @@ static int locked_claim_pass(bool late)
 	return r;
 }
 
-static long seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* Devices selected by address that are not there yet: claim each as its uevent comes in. */
 static void wait_for_late_devices(struct waiter *w)
 {
 	unsigned wait = run.set->value[SW_WAIT];
-	long deadline = seconds_now() + wait;
+	long deadline = clock_ms() + wait * 1000L;
 	char name[64];
 
 	if (run.n_missing)
 		log_notice("waiting up to %u s for %zu selected device(s) to appear", wait,
 			   run.n_missing);
-	while (run.n_missing > 0 && seconds_now() < deadline) {
-		int r = wait_next(w, (int)(deadline - seconds_now()) * 1000, name, sizeof(name));
+	while (run.n_missing > 0 && clock_ms() < deadline) {
+		int r = wait_next(w, (int)(deadline - clock_ms()), name, sizeof(name));
 
 		if (r < 0) {
 			log_error("cannot watch for new devices: %s", strerror(-r));

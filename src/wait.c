@@ -7,10 +7,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libudev.h>
 
+#include "clock.h"
 #include "text.h"
 #include "wait.h"
 
@@ -46,21 +46,13 @@ fail:
 	return r < 0 ? r : -EIO;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int wait_next(struct waiter *w, int timeout_ms, char *name, size_t size)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = clock_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd pfd = {.fd = udev_monitor_get_fd(w->mon), .events = POLLIN};
-		long left = deadline - now_ms();
+		long left = deadline - clock_ms();
 		struct udev_device *dev;
 		const char *action, *sysname;
 		int r;
