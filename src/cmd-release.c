@@ -8,7 +8,6 @@
  * (a udev worker's trampoline, the hook's prepare begin) never runs half way through it.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +18,9 @@
 #include "lock.h"
 #include "log.h"
 #include "pci.h"
-#include "root.h"
 #include "sysfs.h"
 
-#define LOCK_PATH "/run/vfio-claim.lock"
-#define LOCK_WAIT_MS (30 * 1000)
+#define LOCK_WAIT_S 30
 
 static int clear_override(struct device *d)
 {
@@ -84,24 +81,6 @@ static int release_one(struct device *d)
 	return 0;
 }
 
-/* The claim's lock, as a claim pass takes it; -errno (said) when the release goes on without. */
-static int take_lock(void)
-{
-	char path[PATH_MAX];
-	int lock;
-
-	if (root_path(path, sizeof(path), LOCK_PATH) < 0)
-		return -ENAMETOOLONG;
-	lock = lock_take(path, LOCK_WAIT_MS);
-	if (lock == -ETIMEDOUT)
-		log_warning("another vfio-claim held %s for 30 s; releasing without it", path);
-	else if (lock < 0)
-		log_warning("cannot take the lock %s (%s); releasing without it, so a vfio-claim "
-			    "running at the same time may write too",
-			    path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
-	return lock;
-}
-
 /* One operand: through its hand-over record, or the plain way. */
 static int release_operand(struct device_list *devs, struct device *d, const char *domain,
 			   bool *covered, struct outcome *out)
@@ -132,7 +111,7 @@ void release_run(const struct args *a, struct outcome *out)
 		out->cannot_run = true;
 		return;
 	}
-	lock = take_lock();
+	lock = lock_take_claim(LOCK_WAIT_S, "releasing without it", "releasing", false);
 	for (int i = 0; i < a->n_operands; i++) {
 		const char *why = NULL;
 		struct pci_addr addr;

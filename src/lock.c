@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include "clock.h"
 #include "fileio.h"
 #include "lock.h"
+#include "log.h"
+#include "root.h"
 
 int lock_take(const char *path, int timeout_ms)
 {
@@ -35,4 +38,21 @@ int lock_take(const char *path, int timeout_ms)
 		sleep_ms(50);
 	}
 	return fd;
+}
+
+int lock_take_claim(int wait_s, const char *after_wait, const char *doing, bool quiet)
+{
+	char path[PATH_MAX];
+	int lock;
+
+	if (root_path(path, sizeof(path), "/run/vfio-claim.lock") < 0)
+		return -ENAMETOOLONG;
+	lock = lock_take(path, wait_s * 1000);
+	if (lock == -ETIMEDOUT)
+		log_warning("another vfio-claim held %s for %d s; %s", path, wait_s, after_wait);
+	else if (lock < 0 && !quiet)
+		log_warning("cannot take the lock %s (%s); %s without it, so another vfio-claim "
+			    "running at the same time may write too",
+			    path, lock == -ELOOP ? "it is a symlink" : file_strerror(lock), doing);
+	return lock;
 }

@@ -6,7 +6,6 @@
  * wait for vfio-pci, probe, verify, log, then wait for late devices.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -233,21 +232,11 @@ static int locked_claim_pass(bool late)
 {
 	/* The trampoline holds up a host driver's load: it waits less for a stuck holder. */
 	int wait_s = run.args->modprobe ? 5 : 30;
-	char lock_path[PATH_MAX];
 	int lock = -1, r;
 
 	/* nothing selected, nothing written: no lock needed */
-	if (!run.args->dry_run && settings_any_selector(run.set) &&
-	    root_path(lock_path, sizeof(lock_path), "/run/vfio-claim.lock") == 0) {
-		lock = lock_take(lock_path, wait_s * 1000);
-		if (lock == -ETIMEDOUT)
-			log_warning("another vfio-claim held %s for %d s; going on", lock_path,
-				    wait_s);
-		else if (lock < 0 && !run.lock_warned)
-			log_warning("cannot take the lock %s (%s); claiming without it, so another "
-				    "vfio-claim running at the same time may write too",
-				    lock_path,
-				    lock == -ELOOP ? "it is a symlink" : file_strerror(lock));
+	if (!run.args->dry_run && settings_any_selector(run.set)) {
+		lock = lock_take_claim(wait_s, "going on", "claiming", run.lock_warned);
 		run.lock_warned = run.lock_warned || lock < 0;
 	}
 	r = claim_pass(late);
