@@ -279,6 +279,17 @@ static void card_firmware_fbs(const struct device_list *devs, size_t lo, size_t 
 	*ret = fbs;
 }
 
+/* Who holds the nodes gathered (r: how the gathering went); nodes and, on failure, h freed. */
+static int processes_of(struct holders *h, struct nodes *nodes, int r)
+{
+	if (r == 0)
+		r = find_processes(h, nodes);
+	free(nodes->v);
+	if (r < 0)
+		holders_free(h);
+	return r;
+}
+
 int holders_find(const struct device_list *devs, size_t lo, size_t hi, struct holders *ret)
 {
 	struct holders h = {.module_refs = -1};
@@ -303,13 +314,9 @@ int holders_find(const struct device_list *devs, size_t lo, size_t hi, struct ho
 	card_firmware_fbs(devs, lo, hi, &h.firmware);
 	if (r == 0 && h.firmware.n > 0)
 		r = firmware_fb_nodes(&devs->dev[h.firmware.fb[0].device], &nodes);
-	if (r == 0)
-		r = find_processes(&h, &nodes);
-	free(nodes.v);
-	if (r < 0) {
-		holders_free(&h);
+	r = processes_of(&h, &nodes, r);
+	if (r < 0)
 		return r;
-	}
 	find_vtcon(&h, console_card);
 	find_module(&h, main_fn);
 	*ret = h;
@@ -358,13 +365,9 @@ int holders_find_vfio(const struct device *d, struct holders *ret)
 	}
 	if (r == 0)
 		r = vfio_cdev_nodes(d, &nodes);
-	if (r == 0)
-		r = find_processes(&h, &nodes);
-	free(nodes.v);
-	if (r < 0) {
-		holders_free(&h);
+	r = processes_of(&h, &nodes, r);
+	if (r < 0)
 		return r;
-	}
 	*ret = h;
 	return 0;
 }
