@@ -68,46 +68,39 @@ step_a() {
 	reset
 }
 base=/sbin/vfio-claim-base
-claim_b() { # STEP BINARY
+timed() { # STEP BINARY: one claim of the pair, marked and verified
 	mark "$1-start"
 	"$2" --addrs 01:00.0
 	mark "$1-end"
 	verify "$1"
-	reset
 }
-step_b() {
+by_turns() { # FUNCTION STEP: STEP with vfio-claim and STEP0 with the baseline, if any, in turns
 	if [ ! -x $base ]; then
-		claim_b b vfio-claim
+		"$1" "$2" vfio-claim
 	elif [ $((r % 2)) = 0 ]; then
-		claim_b b vfio-claim
-		claim_b b0 $base
+		"$1" "$2" vfio-claim
+		"$1" "${2}0" $base
 	else
-		claim_b b0 $base
-		claim_b b vfio-claim
+		"$1" "${2}0" $base
+		"$1" "$2" vfio-claim
 	fi
 }
+claim_b() { # STEP BINARY: from nothing loaded
+	timed "$1" "$2"
+	reset
+}
+step_b() { by_turns claim_b b; }
 claim_d() { # STEP BINARY: vfio-pci loaded, the pair unbound
 	for x in $devs; do
 		[ -e "/sys/bus/pci/devices/$x/driver" ] && echo "$x" >"/sys/bus/pci/devices/$x/driver/unbind"
 	done
-	mark "$1-start"
-	"$2" --addrs 01:00.0
-	mark "$1-end"
-	verify "$1"
+	timed "$1" "$2"
 }
 step_c() {
 	mark c-start
 	modprobe vfio-pci
 	mark c-end
-	if [ ! -x $base ]; then
-		claim_d d vfio-claim
-	elif [ $((r % 2)) = 0 ]; then
-		claim_d d vfio-claim
-		claim_d d0 $base
-	else
-		claim_d d0 $base
-		claim_d d vfio-claim
-	fi
+	by_turns claim_d d
 	mark e-start
 	vfio-claim --dry-run --addrs 01:00.0
 	mark e-end
